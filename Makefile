@@ -1,0 +1,48 @@
+# Every target bootstraps its own tools: uv is installed with pip when missing, then
+# `uv sync` builds .venv with every workspace package and the development tools.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+STAMP := $(VENV)/.synced
+# The oldest openai release we support, with the dependency versions of its time.
+OPENAI_FLOOR_PINS := "openai==1.0.0" "httpx==0.25.1" "pydantic==2.4.2" "anyio<4.1"
+COMPAT_VENV := .compat/openai-floor
+
+.PHONY: demo test test-main test-compat lint bench clean
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+
+$(STAMP): $(UV) pyproject.toml uv.lock $(wildcard */pyproject.toml) $(wildcard */*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	touch $(STAMP)
+
+uv.lock: $(UV) pyproject.toml
+	$(UV) lock
+
+demo: $(STAMP)
+	$(UV) run --frozen python examples/run_demo.py
+
+test: test-main test-compat
+
+test-main: $(STAMP)
+	$(UV) run --frozen pytest
+
+test-compat: $(STAMP)
+	$(UV) venv --quiet --allow-existing --python 3.11 $(COMPAT_VENV)
+	$(UV) pip install --quiet --python $(COMPAT_VENV)/bin/python $(OPENAI_FLOOR_PINS) \
+	    pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2" \
+	    -e semconv -e instrumentation/opentelemetry-instrumentation-genai-core \
+	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
+	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation/openai -p no:cacheprovider
+
+lint: $(STAMP)
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+bench: $(STAMP)
+	$(UV) run --frozen python tests/bench/run.py
+
+clean:
+	rm -rf $(VENV) .compat

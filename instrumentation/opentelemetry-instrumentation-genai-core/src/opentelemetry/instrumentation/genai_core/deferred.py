@@ -1,0 +1,75 @@
+"""Results whose payload the caller reads later: SDK raw-response wrappers.
+
+``client.x.with_raw_response.create(...)`` returns an object holding the HTTP response; the
+model (or stream) appears when the caller calls ``.parse()``. The proxy keeps the SDK's type
+and finishes the span from what ``parse()`` returns. A response never parsed ends its span
+when it is closed or garbage-collected, with what is known (no usage).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from wrapt import ObjectProxy
+
+from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+
+if TYPE_CHECKING:
+    from opentelemetry.instrumentation.genai_core.mapper import Mapper
+    from opentelemetry.instrumentation.genai_core.telemetry import Trace
+
+__all__ = ["AsyncDeferredResult", "DeferredResult"]
+
+
+class DeferredResult(ObjectProxy):  # type: ignore[misc]
+    def __init__(self, raw: Any, mapper: Mapper, trace: Trace) -> None:
+        super().__init__(raw)
+        self._self_mapper = mapper
+        self._self_trace: Trace | None = trace
+        self._self_parsed: Any = None
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        return self._settle(self.__wrapped__.parse(*args, **kwargs))
+
+    def _settle(self, parsed: Any) -> Any:
+        trace = self._self_trace
+        if trace is None:
+            return self._self_parsed if self._self_parsed is not None else parsed
+        self._self_trace = None
+        try:
+            self._self_parsed = self._self_mapper.on_result(parsed, trace)
+        except Exception:
+            report_internal_error("reading a raw response")
+            trace.finish(None)
+            self._self_parsed = parsed
+        return self._self_parsed
+
+    def close(self) -> Any:
+        try:
+            return self.__wrapped__.close()
+        finally:
+            self._abandon()
+
+    def _abandon(self) -> None:
+        trace, self._self_trace = self._self_trace, None
+        if trace is not None:
+            trace.finish(None)
+
+    def __del__(self) -> None:
+        try:
+            self._abandon()
+        except Exception:
+            report_internal_error("finishing an unread raw response")
+
+
+class AsyncDeferredResult(DeferredResult):
+    """For async SDK clients, whose raw responses have ``async def parse``."""
+
+    async def parse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self._settle(await self.__wrapped__.parse(*args, **kwargs))
+
+    async def close(self) -> Any:  # type: ignore[override]
+        try:
+            return await self.__wrapped__.close()
+        finally:
+            self._abandon()

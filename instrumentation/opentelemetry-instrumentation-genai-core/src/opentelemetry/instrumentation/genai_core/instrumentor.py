@@ -1,0 +1,106 @@
+"""The instrumentor base every provider package subclasses.
+
+A provider instrumentor lists ``Patch`` entries: which SDK method, which mapper, sync or
+async. Entries are resolved against the installed SDK, so one package covers SDK versions
+that moved or renamed modules: a target the installed version lacks is skipped (debug log),
+an instrumentor that can patch nothing says so at warning level.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from abc import abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+from wrapt import resolve_path, wrap_function_wrapper
+
+from opentelemetry.instrumentation.genai_core.mapper import Mapper
+from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry
+from opentelemetry.instrumentation.genai_core.wrappers import async_wrapper, sync_wrapper
+
+__all__ = ["GenAIInstrumentor", "Patch"]
+
+_logger = logging.getLogger(__name__)
+# Set on our wrappers (wrapt keeps ``_self_`` attributes on the proxy itself).
+_MARK = "_self_genai_core_patch"
+
+
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """One SDK method to wrap, e.g. ``Patch("openai.resources.embeddings", "Embeddings.create",
+    EmbeddingsMapper())``."""
+
+    module: str
+    target: str
+    mapper: Mapper
+    is_async: bool = False
+
+
+class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
+    """Patches the SDK methods a provider package lists; ``uninstrument`` restores them."""
+
+    scope_name: ClassVar[str]
+    scope_version: ClassVar[str]
+    sdk_name: ClassVar[str]
+
+    @abstractmethod
+    def patches(self) -> Iterable[Patch]:
+        """The SDK methods to wrap, across every supported SDK version."""
+
+    def _instrument(self, **kwargs: Any) -> None:
+        self._applied: list[tuple[Any, str, Any, bool]] = []
+        try:
+            telemetry = GenAITelemetry(
+                self.scope_name,
+                self.scope_version,
+                tracer_provider=kwargs.get("tracer_provider"),
+                meter_provider=kwargs.get("meter_provider"),
+                logger_provider=kwargs.get("logger_provider"),
+            )
+            for patch in self.patches():
+                self._apply(patch, telemetry)
+        except Exception:
+            _logger.warning(
+                "Could not instrument %s: its calls will not be traced.",
+                self.sdk_name,
+                exc_info=True,
+            )
+            self._uninstrument()
+            return
+        if not self._applied:
+            _logger.warning(
+                "Instrumenting %s found none of the methods it knows in the installed "
+                "version: its calls will not be traced.",
+                self.sdk_name,
+            )
+
+    def _apply(self, patch: Patch, telemetry: GenAITelemetry) -> None:
+        try:
+            module = importlib.import_module(patch.module)
+            parent, attribute, original = resolve_path(module, patch.target)
+        except (ImportError, AttributeError):
+            _logger.debug("%s.%s is not in this %s version", patch.module, patch.target,
+                          self.sdk_name)
+            return
+        if getattr(getattr(parent, attribute), _MARK, False):
+            return  # the same method reached through another module path
+        owned = isinstance(parent, type) and attribute in vars(parent)
+        wrapper = (async_wrapper if patch.is_async else sync_wrapper)(telemetry, patch.mapper)
+        proxy = wrap_function_wrapper(module, patch.target, wrapper)
+        setattr(proxy, _MARK, True)
+        self._applied.append((parent, attribute, original, owned or not isinstance(parent, type)))
+
+    def _uninstrument(self, **kwargs: Any) -> None:
+        # Put back the exact objects found at instrumentation time, newest first, so a
+        # target patched twice through two paths unwinds cleanly.
+        for parent, attribute, original, owned in reversed(getattr(self, "_applied", [])):
+            if owned:
+                setattr(parent, attribute, original)
+            else:
+                # The method was inherited: remove the override instead of copying it down.
+                delattr(parent, attribute)
+        self._applied = []

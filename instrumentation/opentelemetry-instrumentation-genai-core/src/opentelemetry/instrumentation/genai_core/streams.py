@@ -1,0 +1,164 @@
+"""Stream proxies: the caller keeps the SDK's own stream object, the span follows it.
+
+The proxies are ``wrapt`` object proxies (through the base classes of
+``opentelemetry-util-genai``), so ``isinstance(stream, openai.Stream)``, context managers,
+``close()``, ``response`` and every SDK helper keep working. The span ends exactly once:
+when the stream is exhausted, closed, exited, fails, or is garbage-collected after the caller
+broke out of it.
+
+Each chunk goes through the provider's ``StreamAccumulator``, which may hide a chunk that
+exists only because the instrumentation asked for it (a usage-only final chunk), so what the
+caller iterates is what an uninstrumented run would give.
+
+Reads are not wrapped in the span's context: nothing on the read path creates spans, and
+attaching a context per chunk would cost more than the rest of the per-chunk work. Close and
+finalization still run in it (inherited behaviour).
+"""
+
+from __future__ import annotations
+
+import timeit
+from typing import TYPE_CHECKING, Any, Protocol
+
+from opentelemetry.util.genai.stream import (
+    AbandonedStreamError,
+    AsyncStreamWrapper,
+    SyncStreamWrapper,
+    finalize_on_aclose,
+    finalize_on_close,
+)
+
+from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+from opentelemetry.instrumentation.genai_core.records import Response
+
+if TYPE_CHECKING:
+    from opentelemetry.instrumentation.genai_core.telemetry import Trace
+
+__all__ = ["StreamAccumulator", "TracedAsyncStream", "TracedStream"]
+
+_now = timeit.default_timer
+
+
+class StreamAccumulator(Protocol):
+    """Per-stream state a provider package keeps while chunks go by."""
+
+    def add(self, chunk: Any) -> bool:
+        """Take one chunk into account; return False to keep it from the caller."""
+        ...
+
+    def response(self) -> Response:
+        """What the chunks seen so far say about the response."""
+        ...
+
+
+def _accept(accumulator: StreamAccumulator, chunk: Any) -> bool:
+    try:
+        return accumulator.add(chunk)
+    except Exception:
+        report_internal_error("reading a stream chunk")
+        return True
+
+
+def _finish_from(trace: Trace, accumulator: StreamAccumulator) -> None:
+    try:
+        response = accumulator.response()
+    except Exception:
+        report_internal_error("reading a finished stream")
+        response = None
+    trace.finish(response)
+
+
+def _end(trace: Trace, accumulator: StreamAccumulator, error: BaseException) -> None:
+    # Breaking out of a stream (then close or garbage collection) is the caller's choice,
+    # not a failed call: the span ends with what was received, without an error status.
+    if isinstance(error, (AbandonedStreamError, GeneratorExit)):
+        _finish_from(trace, accumulator)
+    else:
+        trace.fail(error)
+
+
+class TracedStream(SyncStreamWrapper[Any]):
+    def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
+        super().__init__(stream, trace.invocation)
+        self._self_trace = trace
+        self._self_accumulator = accumulator
+        # The caller consumes the stream at its own pace: its work between chunks must not
+        # be parented under this span.
+        trace.invocation.suspend()
+
+    def __next__(self) -> Any:
+        iterator = self._self_iterator
+        while True:
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                self._finalize_success()
+                raise
+            except BaseException as error:
+                self._finalize_failure(error)
+                raise
+            if self._self_finalized:
+                return chunk
+            arrived = _now()
+            if _accept(self._self_accumulator, chunk):
+                self._self_invocation._on_stream_chunk(arrived)
+                return chunk
+
+    @property
+    def response(self) -> Any:
+        # SDK stream helpers end a stream by closing its HTTP response directly; that close
+        # must end the span too, or it would wait for garbage collection.
+        return finalize_on_close(
+            self.__wrapped__.response, self._finalize_success, self._execution_context
+        )
+
+    def _process_chunk(self, chunk: Any) -> None:
+        # Only reached through send()/throw() on generator-backed streams.
+        _accept(self._self_accumulator, chunk)
+
+    def _on_stream_end(self) -> None:
+        _finish_from(self._self_trace, self._self_accumulator)
+
+    def _on_stream_error(self, error: BaseException) -> None:
+        _end(self._self_trace, self._self_accumulator, error)
+
+
+class TracedAsyncStream(AsyncStreamWrapper[Any]):
+    def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
+        super().__init__(stream, trace.invocation)
+        self._self_trace = trace
+        self._self_accumulator = accumulator
+        trace.invocation.suspend()
+
+    async def __anext__(self) -> Any:
+        iterator = self._self_aiter
+        while True:
+            try:
+                chunk = await iterator.__anext__()
+            except StopAsyncIteration:
+                self._finalize_success()
+                raise
+            except BaseException as error:
+                self._finalize_failure(error)
+                raise
+            if self._self_finalized:
+                return chunk
+            arrived = _now()
+            if _accept(self._self_accumulator, chunk):
+                self._self_invocation._on_stream_chunk(arrived)
+                return chunk
+
+    @property
+    def response(self) -> Any:
+        return finalize_on_aclose(
+            self.__wrapped__.response, self._finalize_success, self._execution_context
+        )
+
+    def _process_chunk(self, chunk: Any) -> None:
+        _accept(self._self_accumulator, chunk)
+
+    def _on_stream_end(self) -> None:
+        _finish_from(self._self_trace, self._self_accumulator)
+
+    def _on_stream_error(self, error: BaseException) -> None:
+        _end(self._self_trace, self._self_accumulator, error)

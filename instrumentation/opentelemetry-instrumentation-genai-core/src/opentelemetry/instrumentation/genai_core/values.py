@@ -1,0 +1,45 @@
+"""Reading caller-supplied values into the types the semantic conventions require.
+
+Callers pass ``temperature=1`` or ``stop="END"``; SDKs pass their own "not given" sentinels.
+Attributes must carry the registry's type whatever arrived: a double for temperature, an
+int for max tokens, a string array for stop sequences. A value of any other type (including
+every SDK sentinel) reads as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["as_float", "as_int", "as_str", "as_str_list", "field"]
+
+
+def as_float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def as_str_list(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return list(value) or None
+    return None
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for mappings, ``obj.name`` otherwise: SDKs accept both dicts and models."""
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)

@@ -1,0 +1,91 @@
+"""The wrapt wrappers placed around SDK methods: the one path every traced call takes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
+
+from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+from opentelemetry.instrumentation.genai_core.mapper import Call, Mapper
+from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry, Trace
+
+__all__ = ["async_wrapper", "sync_wrapper"]
+
+WrapperFunction = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
+
+
+def _begin(
+    telemetry: GenAITelemetry, mapper: Mapper, call: Call
+) -> Trace | None:
+    if not is_instrumentation_enabled():
+        return None
+    try:
+        request = mapper.request(call, telemetry.capture_content)
+    except Exception:
+        report_internal_error(f"{type(mapper).__name__}.request")
+        return None
+    if request is None:
+        return None
+    trace = telemetry.start(request)
+    if trace is not None:
+        try:
+            mapper.prepare(call, request)
+            trace.invocation.attributes.update(request.attributes)
+        except Exception:
+            report_internal_error(f"{type(mapper).__name__}.prepare")
+    return trace
+
+
+def _complete(mapper: Mapper, trace: Trace, result: Any) -> Any:
+    try:
+        return mapper.on_result(result, trace)
+    except Exception:
+        report_internal_error(f"{type(mapper).__name__}.on_result")
+        trace.finish(None)
+        return result
+
+
+def sync_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
+    def traced_call(
+        wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        call = Call(instance, args, kwargs)
+        trace = _begin(telemetry, mapper, call)
+        if trace is None:
+            return wrapped(*args, **kwargs)
+        try:
+            result = wrapped(*call.args, **call.kwargs)
+        except BaseException as error:
+            trace.fail(error)
+            raise
+        return _complete(mapper, trace, result)
+
+    return traced_call
+
+
+def async_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
+    def traced_call(
+        wrapped: Callable[..., Awaitable[Any]],
+        instance: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Awaitable[Any]:
+        # The span starts when the coroutine runs, not when it is created, so its duration
+        # is the call's and its parent is the context the caller awaits in.
+        async def run() -> Any:
+            call = Call(instance, args, kwargs)
+            trace = _begin(telemetry, mapper, call)
+            if trace is None:
+                return await wrapped(*args, **kwargs)
+            try:
+                result = await wrapped(*call.args, **call.kwargs)
+            except BaseException as error:
+                trace.fail(error)
+                raise
+            return _complete(mapper, trace, result)
+
+        return run()
+
+    return traced_call

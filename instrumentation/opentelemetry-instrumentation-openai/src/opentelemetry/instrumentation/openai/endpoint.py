@@ -1,0 +1,50 @@
+"""Provider name and server address of the client a call was made on.
+
+The same SDK talks to OpenAI, Azure OpenAI and many OpenAI-compatible servers; the base URL
+says which. Hosts not listed here are reported as ``openai``: the API they speak.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from agentops_semconv import ProviderName
+from opentelemetry.instrumentation.genai_core import server_from_url
+
+__all__ = ["Endpoint", "endpoint_of"]
+
+Endpoint = tuple[str, str | None, int | None]
+"""Provider name, server address, server port."""
+
+_HOST_SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".openai.azure.com", ProviderName.AZURE_OPENAI),
+    (".cognitiveservices.azure.com", ProviderName.AZURE_OPENAI),
+    (".services.ai.azure.com", ProviderName.AZURE_OPENAI),
+    ("api.groq.com", ProviderName.GROQ),
+    ("api.deepseek.com", ProviderName.DEEPSEEK),
+    ("api.x.ai", ProviderName.X_AI),
+    ("api.perplexity.ai", ProviderName.PERPLEXITY),
+    ("api.mistral.ai", ProviderName.MISTRAL),
+)
+
+
+@lru_cache(maxsize=256)
+def _endpoint_of_url(base_url: str) -> Endpoint:
+    host, port = server_from_url(base_url)
+    provider = ProviderName.OPENAI
+    if host:
+        for suffix, name in _HOST_SUFFIXES:
+            if host.endswith(suffix):
+                provider = name
+                break
+    return provider, host, port
+
+
+def endpoint_of(resource: Any) -> Endpoint:
+    """Endpoint of an SDK resource object (``client.chat.completions`` and the like)."""
+    client = getattr(resource, "_client", None)
+    base_url = getattr(client, "base_url", None)
+    if base_url is None:
+        return ProviderName.OPENAI, None, None
+    return _endpoint_of_url(str(base_url))

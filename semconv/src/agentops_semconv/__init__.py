@@ -1,0 +1,37 @@
+"""Names this project adds beyond the OpenTelemetry GenAI semantic-convention registry.
+
+Official names are never redefined here: import them from
+``opentelemetry.semconv._incubating.attributes.gen_ai_attributes``. This package holds only
+what the registry lacks, every name in the ``agentops.`` namespace, plus well-known
+provider-name values for providers the registry does not list. See README.md for the
+type, unit and meaning of each name.
+"""
+
+from agentops_semconv.attributes import (
+    AGENTOPS_COST_CACHE_READ_USD,
+    AGENTOPS_COST_CACHE_WRITE_USD,
+    AGENTOPS_COST_INPUT_USD,
+    AGENTOPS_COST_OUTPUT_USD,
+    AGENTOPS_COST_PRICE_SOURCE,
+    AGENTOPS_COST_STATUS,
+    AGENTOPS_COST_TOTAL_USD,
+    AGENTOPS_STREAM_USAGE_REQUESTED,
+    CostStatusValues,
+)
+from agentops_semconv.metrics import AGENTOPS_CLIENT_COST, AGENTOPS_CLIENT_COST_UNIT
+from agentops_semconv.providers import ProviderName
+
+__all__ = [
+    "AGENTOPS_CLIENT_COST",
+    "AGENTOPS_CLIENT_COST_UNIT",
+    "AGENTOPS_COST_CACHE_READ_USD",
+    "AGENTOPS_COST_CACHE_WRITE_USD",
+    "AGENTOPS_COST_INPUT_USD",
+    "AGENTOPS_COST_OUTPUT_USD",
+    "AGENTOPS_COST_PRICE_SOURCE",
+    "AGENTOPS_COST_STATUS",
+    "AGENTOPS_COST_TOTAL_USD",
+    "AGENTOPS_STREAM_USAGE_REQUESTED",
+    "CostStatusValues",
+    "ProviderName",
+]

@@ -1,0 +1,39 @@
+"""Span attributes in the ``agentops.`` namespace."""
+
+from enum import Enum
+from typing import Final
+
+AGENTOPS_COST_INPUT_USD: Final = "agentops.cost.input_usd"
+"""double, USD: price of the input tokens that were not read from or written to a cache."""
+
+AGENTOPS_COST_OUTPUT_USD: Final = "agentops.cost.output_usd"
+"""double, USD: price of the output tokens (reasoning tokens included)."""
+
+AGENTOPS_COST_CACHE_READ_USD: Final = "agentops.cost.cache_read_usd"
+"""double, USD: price of the input tokens served from the provider's prompt cache."""
+
+AGENTOPS_COST_CACHE_WRITE_USD: Final = "agentops.cost.cache_write_usd"
+"""double, USD: price of the input tokens written to the provider's prompt cache."""
+
+AGENTOPS_COST_TOTAL_USD: Final = "agentops.cost.total_usd"
+"""double, USD: the sum of the four parts above."""
+
+AGENTOPS_COST_STATUS: Final = "agentops.cost.status"
+"""string: whether a cost could be computed; one of :class:`CostStatusValues`."""
+
+AGENTOPS_COST_PRICE_SOURCE: Final = "agentops.cost.price_source"
+"""string: where the price came from: ``genai-prices`` or ``user``."""
+
+AGENTOPS_STREAM_USAGE_REQUESTED: Final = "agentops.stream.usage_requested"
+"""boolean: true when the instrumentation asked the provider to report token usage at the
+end of a stream the caller had not asked for it on. The extra usage-only chunk is consumed
+by the instrumentation and never reaches the caller."""
+
+
+class CostStatusValues(Enum):
+    PRICED = "priced"
+    """A price was found and the cost attributes are set."""
+    UNKNOWN_MODEL = "unknown_model"
+    """No price is known for this provider and model; no cost attribute is set (never 0)."""
+    NO_USAGE = "no_usage"
+    """The provider reported no token usage, so nothing could be priced."""

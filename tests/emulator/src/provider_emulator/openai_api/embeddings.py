@@ -1,0 +1,71 @@
+"""POST /v1/embeddings: deterministic unit vectors derived from a hash of each input."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import struct
+from typing import Any
+
+from ..wire import EmulatedResponse, json_response
+from . import errors
+from .common import base_headers, prompts_of
+
+# Small by default to keep bodies short; `dimensions` in the request overrides it.
+DEFAULT_DIMENSIONS = 8
+MAX_DIMENSIONS = 3072
+
+
+def create(body: dict[str, Any]) -> EmulatedResponse:
+    if body.get("input") is None:
+        return errors.missing_parameter("input")
+    inputs = prompts_of(body["input"])
+    if inputs is None:
+        return errors.invalid_value("input", "Invalid 'input': expected a string or list.")
+    dimensions = body.get("dimensions") or DEFAULT_DIMENSIONS
+    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
+        return errors.invalid_value(
+            "dimensions", f"Invalid 'dimensions': must be between 1 and {MAX_DIMENSIONS}."
+        )
+    encoding = body.get("encoding_format") or "float"
+    if encoding not in ("float", "base64"):
+        return errors.invalid_value(
+            "encoding_format", "Invalid 'encoding_format': expected 'float' or 'base64'."
+        )
+    model = body["model"]
+    data = []
+    for index, item in enumerate(inputs):
+        values = unit_vector(f"{model}\n{item.key}", dimensions)
+        embedding: Any = encode_base64(values) if encoding == "base64" else values
+        data.append({"object": "embedding", "index": index, "embedding": embedding})
+    tokens = sum(item.tokens for item in inputs)
+    payload = {
+        "object": "list",
+        "data": data,
+        "model": model,
+        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+    }
+    return json_response(200, payload, base_headers(body))
+
+
+def unit_vector(seed: str, dimensions: int) -> list[float]:
+    """Hash-derived values in [-1, 1), normalised, then rounded to float32.
+
+    Rounding to float32 makes the float and base64 encodings decode to identical numbers.
+    """
+    raw: list[float] = []
+    block = 0
+    while len(raw) < dimensions:
+        digest = hashlib.sha256(f"{seed}\n{block}".encode()).digest()
+        raw.extend(value / 2**31 - 1 for value in struct.unpack("<8I", digest))
+        block += 1
+    raw = raw[:dimensions]
+    norm = math.sqrt(sum(value * value for value in raw)) or 1.0
+    packed = struct.pack(f"<{dimensions}f", *(value / norm for value in raw))
+    return list(struct.unpack(f"<{dimensions}f", packed))
+
+
+def encode_base64(values: list[float]) -> str:
+    """Little-endian float32 bytes, base64-encoded: what the SDK decodes."""
+    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode()

@@ -1,0 +1,8 @@
+"""The providers the emulator serves. To add one, write its module and list it here."""
+
+from __future__ import annotations
+
+from .openai_api import PROVIDER as OPENAI
+from .provider import Provider
+
+PROVIDERS: tuple[Provider, ...] = (OPENAI,)
