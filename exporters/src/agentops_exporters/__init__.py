@@ -1,0 +1,1 @@
+"""Exporters for looking at LLM telemetry without a backend."""
