@@ -1,0 +1,1 @@
+"""AgentOps OpenTelemetry distribution."""
