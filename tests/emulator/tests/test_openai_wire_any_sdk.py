@@ -55,10 +55,16 @@ def test_chat_tools(client: OpenAI) -> None:
             },
         },
     }
-    completion = client.chat.completions.create(model=MODEL, messages=MESSAGES, tools=[tool])
-    call = completion.choices[0].message.tool_calls[0]
-    assert call.function.name == "lookup"
-    assert json.loads(call.function.arguments) == {"query": "example"}
+    # openai 1.0.0 predates the `tools` argument; extra_body sends it all the same.
+    raw = client.chat.completions.with_raw_response.create(
+        model=MODEL, messages=MESSAGES, extra_body={"tools": [tool]}
+    )
+    choice = raw.http_response.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls"
+    assert choice["message"]["content"] is None
+    call = choice["message"]["tool_calls"][0]
+    assert call["function"]["name"] == "lookup"
+    assert json.loads(call["function"]["arguments"]) == {"query": "example"}
 
 
 def test_embeddings(client: OpenAI) -> None:
