@@ -11,7 +11,6 @@ import json
 import openai
 import pytest
 from openai import OpenAI
-
 from provider_emulator import EmulatorServer
 
 try:
@@ -98,7 +97,10 @@ def test_http_faults(client: OpenAI, fault: str, error: type[Exception]) -> None
 
 def test_stream_cut(client: OpenAI) -> None:
     stream = client.chat.completions.create(
-        model=MODEL, messages=MESSAGES, stream=True, extra_headers={"x-emulator-fault": "stream-cut"}
+        model=MODEL,
+        messages=MESSAGES,
+        stream=True,
+        extra_headers={"x-emulator-fault": "stream-cut"},
     )
     # openai >= 1.x wraps the transport error in APIConnectionError; 1.0.0 lets it escape.
     with pytest.raises((openai.APIConnectionError, http.RemoteProtocolError)):
