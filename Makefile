@@ -2,7 +2,9 @@
 # `uv sync` builds .venv with every workspace package and the development tools.
 SHELL := /bin/bash
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv runs as a module of the machine's Python, wherever pip put it.
+UV := $(PYTHON) -m uv
+export UV_PYTHON_DOWNLOADS := never
 VENV := .venv
 STAMP := $(VENV)/.synced
 # The oldest openai release we support, with the dependency versions of its time.
@@ -11,25 +13,24 @@ COMPAT_VENV := .compat/openai-floor
 
 .PHONY: demo test test-main test-compat lint bench clean
 
-$(UV):
-	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+.PHONY: uv
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
 
-$(STAMP): $(UV) pyproject.toml uv.lock $(wildcard */pyproject.toml) $(wildcard */*/pyproject.toml)
+$(STAMP): pyproject.toml uv.lock $(wildcard */pyproject.toml) $(wildcard */*/pyproject.toml) \
+          | uv
 	$(UV) sync --frozen --all-packages
 	touch $(STAMP)
 
-uv.lock: $(UV) pyproject.toml
-	$(UV) lock
-
 demo: $(STAMP)
-	$(UV) run --frozen python examples/run_demo.py
+	$(UV) run --no-sync python examples/run_demo.py
 
 test: test-main test-compat
 
 test-main: $(STAMP)
-	$(UV) run --frozen pytest
+	$(UV) run --no-sync pytest
 
-test-compat: $(STAMP)
+test-compat: uv
 	$(UV) venv --quiet --allow-existing --python 3.11 $(COMPAT_VENV)
 	$(UV) pip install --quiet --python $(COMPAT_VENV)/bin/python $(OPENAI_FLOOR_PINS) \
 	    pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2" \
@@ -38,11 +39,11 @@ test-compat: $(STAMP)
 	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation/openai -p no:cacheprovider
 
 lint: $(STAMP)
-	$(UV) run --frozen ruff check .
-	$(UV) run --frozen ruff format --check .
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
 
 bench: $(STAMP)
-	$(UV) run --frozen python tests/bench/run.py
+	$(UV) run --no-sync python tests/bench/run.py
 
 clean:
 	rm -rf $(VENV) .compat
