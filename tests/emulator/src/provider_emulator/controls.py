@@ -5,9 +5,8 @@ They apply to every provider, so a test written against one provider carries ove
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-from .wire import Headers
 
 FAULT_HEADER = "x-emulator-fault"
 DELAY_HEADER = "x-emulator-delay-ms"
@@ -43,7 +42,9 @@ class Controls:
         return HTTP_FAULTS.get(self.fault or "")
 
 
-def _int_header(headers: Headers, name: str, default: int | None, minimum: int) -> int | None:
+def _int_header(
+    headers: Mapping[str, str], name: str, default: int | None, minimum: int
+) -> int | None:
     raw = headers.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -56,7 +57,7 @@ def _int_header(headers: Headers, name: str, default: int | None, minimum: int) 
     return value
 
 
-def parse_controls(headers: Headers) -> Controls:
+def parse_controls(headers: Mapping[str, str]) -> Controls:
     fault = headers.get(FAULT_HEADER)
     fault = fault.strip().lower() if fault else None
     if fault is not None and fault not in FAULTS:

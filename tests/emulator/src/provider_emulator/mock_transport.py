@@ -14,7 +14,7 @@ from types import ModuleType
 from typing import Any
 
 from .core import handle
-from .wire import EmulatedRequest, EmulatedResponse
+from .wire import EmulatedRequest, EmulatedResponse, Headers
 
 
 def _emulate(request: Any) -> EmulatedResponse:
@@ -22,7 +22,7 @@ def _emulate(request: Any) -> EmulatedResponse:
         EmulatedRequest(
             method=request.method,
             path=request.url.raw_path.decode(),
-            headers=list(request.headers.items()),
+            headers=Headers(request.headers.items()),
             body=request.content,
         )
     )

@@ -103,8 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_plain(self, response: EmulatedResponse) -> None:
         data = response.read()
         self._start(response, {"content-length": str(len(data))})
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        self.wfile.write(data)
 
     def _send_chunked(self, response: EmulatedResponse) -> None:
         self._start(response, {"transfer-encoding": "chunked"})
@@ -198,13 +197,16 @@ class EmulatorServer:
         self.stop()
 
     @property
+    def host(self) -> str:
+        return str(self._running().socket.getsockname()[0])
+
+    @property
     def port(self) -> int:
-        return self._running().server_address[1]
+        return int(self._running().socket.getsockname()[1])
 
     @property
     def base_url(self) -> str:
-        host = self._running().server_address[0]
-        return f"http://{host}:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def openai_base_url(self) -> str:

@@ -39,13 +39,15 @@ class Headers(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class EmulatedRequest:
+    """One HTTP request; `path` may include a query string. Header lookups ignore case."""
+
     method: str
     path: str
-    headers: Headers = field(default_factory=Headers)
+    headers: Mapping[str, str] = field(default_factory=Headers)
     body: bytes = b""
 
     def __post_init__(self) -> None:
-        # Accept any mapping for convenience while keeping lookups case-insensitive.
+        # Any mapping is accepted and wrapped, so lookups are case-insensitive everywhere.
         if not isinstance(self.headers, Headers):
             object.__setattr__(self, "headers", Headers(self.headers))
 

@@ -49,7 +49,7 @@ def named_choice(tool_choice: Any) -> str | None:
         return None
     function = tool_choice.get("function")
     if isinstance(function, dict) and isinstance(function.get("name"), str):
-        return function["name"]
+        return str(function["name"])
     name = tool_choice.get("name")
     return name if isinstance(name, str) else None
 
