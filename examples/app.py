@@ -91,9 +91,7 @@ def tool_round_trip(client: OpenAI) -> None:
 
 def embeddings(client: OpenAI) -> None:
     say("embeddings ...")
-    response = client.embeddings.create(
-        model=EMBEDDING_MODEL, input=["The sea is calm tonight."]
-    )
+    response = client.embeddings.create(model=EMBEDDING_MODEL, input=["The sea is calm tonight."])
     say(f"  got a vector of {len(response.data[0].embedding)} dimensions")
 
 

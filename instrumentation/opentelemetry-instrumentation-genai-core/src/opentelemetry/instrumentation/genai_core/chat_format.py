@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from opentelemetry.instrumentation.genai_core.values import field
 from opentelemetry.util.genai.types import (
     BlobPart,
     FilePart,
@@ -27,8 +28,6 @@ from opentelemetry.util.genai.types import (
     ToolDefinition,
 )
 from opentelemetry.util.genai.utils import decode_base64, image_from_url
-
-from opentelemetry.instrumentation.genai_core.values import field
 
 __all__ = [
     "FINISH_REASONS",
@@ -79,8 +78,11 @@ def content_parts(content: Any) -> list[MessagePart]:
             if data is not None:
                 fmt = field(audio, "format")
                 parts.append(
-                    BlobPart(mime_type=f"audio/{fmt}" if fmt else None,
-                             modality=Modality.AUDIO, content=data)
+                    BlobPart(
+                        mime_type=f"audio/{fmt}" if fmt else None,
+                        modality=Modality.AUDIO,
+                        content=data,
+                    )
                 )
         elif kind in ("file", "input_file"):
             file = field(item, "file", item)

@@ -91,12 +91,18 @@ def limit_part(part: MessagePart, limit: int) -> MessagePart:
     """Return ``part`` with its payload cut to ``limit``; unchanged parts are not copied."""
     if isinstance(part, TextPart) and len(part.content) > limit:
         return replace(part, content=_truncate(part.content, limit))
-    if isinstance(part, ToolCallRequestPart) and isinstance(part.arguments, str):
-        if len(part.arguments) > limit:
-            return replace(part, arguments=_truncate(part.arguments, limit))
-    if isinstance(part, ToolCallResponsePart) and isinstance(part.response, str):
-        if len(part.response) > limit:
-            return replace(part, response=_truncate(part.response, limit))
+    if (
+        isinstance(part, ToolCallRequestPart)
+        and isinstance(part.arguments, str)
+        and len(part.arguments) > limit
+    ):
+        return replace(part, arguments=_truncate(part.arguments, limit))
+    if (
+        isinstance(part, ToolCallResponsePart)
+        and isinstance(part.response, str)
+        and len(part.response) > limit
+    ):
+        return replace(part, response=_truncate(part.response, limit))
     if isinstance(part, BlobPart) and len(part.content) > limit:
         # Half an image is not an image: say what was there instead.
         return TextPart(

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wrapt import ObjectProxy
-
 from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+from wrapt import ObjectProxy
 
 if TYPE_CHECKING:
     from opentelemetry.instrumentation.genai_core.mapper import Mapper

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from opentelemetry.util.types import AttributeValue
-
 from opentelemetry.instrumentation.genai_core.records import Request
+from opentelemetry.util.types import AttributeValue
 
 RequestFilter = Callable[[Request], bool]
 """Returns False when a call must not be recorded at all (no span, no metric point)."""

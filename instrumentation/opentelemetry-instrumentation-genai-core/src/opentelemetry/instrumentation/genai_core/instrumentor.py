@@ -15,12 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
-from wrapt import resolve_path, wrap_function_wrapper
-
 from opentelemetry.instrumentation.genai_core.mapper import Mapper
 from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry
 from opentelemetry.instrumentation.genai_core.wrappers import async_wrapper, sync_wrapper
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+from wrapt import resolve_path, wrap_function_wrapper
 
 __all__ = ["GenAIInstrumentor", "Patch"]
 
@@ -83,8 +82,9 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             module = importlib.import_module(patch.module)
             parent, attribute, original = resolve_path(module, patch.target)
         except (ImportError, AttributeError):
-            _logger.debug("%s.%s is not in this %s version", patch.module, patch.target,
-                          self.sdk_name)
+            _logger.debug(
+                "%s.%s is not in this %s version", patch.module, patch.target, self.sdk_name
+            )
             return
         if getattr(getattr(parent, attribute), _MARK, False):
             return  # the same method reached through another module path

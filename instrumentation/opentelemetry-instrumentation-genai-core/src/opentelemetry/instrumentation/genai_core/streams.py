@@ -20,6 +20,8 @@ from __future__ import annotations
 import timeit
 from typing import TYPE_CHECKING, Any, Protocol
 
+from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+from opentelemetry.instrumentation.genai_core.records import Response
 from opentelemetry.util.genai.stream import (
     AbandonedStreamError,
     AsyncStreamWrapper,
@@ -27,9 +29,6 @@ from opentelemetry.util.genai.stream import (
     finalize_on_aclose,
     finalize_on_close,
 )
-
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
-from opentelemetry.instrumentation.genai_core.records import Response
 
 if TYPE_CHECKING:
     from opentelemetry.instrumentation.genai_core.telemetry import Trace
@@ -41,6 +40,10 @@ _now = timeit.default_timer
 
 class StreamAccumulator(Protocol):
     """Per-stream state a provider package keeps while chunks go by."""
+
+    model: str | None
+    """The response model once a chunk has named it: it joins the chunk-timing metric
+    points from the first chunk on, as it does on the duration point."""
 
     def add(self, chunk: Any) -> bool:
         """Take one chunk into account; return False to keep it from the caller."""
@@ -57,6 +60,12 @@ def _accept(accumulator: StreamAccumulator, chunk: Any) -> bool:
     except Exception:
         report_internal_error("reading a stream chunk")
         return True
+
+
+def _name_model(trace: Trace, accumulator: StreamAccumulator) -> None:
+    model = getattr(accumulator, "model", None)
+    if isinstance(model, str) and trace.invocation.response_model_name is None:
+        trace.invocation.response_model_name = model
 
 
 def _finish_from(trace: Trace, accumulator: StreamAccumulator) -> None:
@@ -82,6 +91,7 @@ class TracedStream(SyncStreamWrapper[Any]):
         super().__init__(stream, trace.invocation)
         self._self_trace = trace
         self._self_accumulator = accumulator
+        self._self_first = True
         # The caller consumes the stream at its own pace: its work between chunks must not
         # be parented under this span.
         trace.invocation.suspend()
@@ -101,6 +111,9 @@ class TracedStream(SyncStreamWrapper[Any]):
                 return chunk
             arrived = _now()
             if _accept(self._self_accumulator, chunk):
+                if self._self_first:
+                    self._self_first = False
+                    _name_model(self._self_trace, self._self_accumulator)
                 self._self_invocation._on_stream_chunk(arrived)
                 return chunk
 
@@ -128,6 +141,7 @@ class TracedAsyncStream(AsyncStreamWrapper[Any]):
         super().__init__(stream, trace.invocation)
         self._self_trace = trace
         self._self_accumulator = accumulator
+        self._self_first = True
         trace.invocation.suspend()
 
     async def __anext__(self) -> Any:
@@ -145,6 +159,9 @@ class TracedAsyncStream(AsyncStreamWrapper[Any]):
                 return chunk
             arrived = _now()
             if _accept(self._self_accumulator, chunk):
+                if self._self_first:
+                    self._self_first = False
+                    _name_model(self._self_trace, self._self_accumulator)
                 self._self_invocation._on_stream_chunk(arrived)
                 return chunk
 

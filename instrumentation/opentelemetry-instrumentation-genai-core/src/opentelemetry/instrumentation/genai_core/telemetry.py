@@ -12,13 +12,6 @@ from collections.abc import AsyncIterable, Iterable
 from typing import Any, Final
 
 from opentelemetry._logs import LoggerProvider
-from opentelemetry.metrics import MeterProvider
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-from opentelemetry.trace import TracerProvider
-from opentelemetry.util.genai.handler import TelemetryHandler
-from opentelemetry.util.genai.invocation import EmbeddingInvocation, InferenceInvocation
-from opentelemetry.util.genai.types import ContentCapturingMode, Error
-
 from opentelemetry.instrumentation.genai_core import hooks
 from opentelemetry.instrumentation.genai_core.content import (
     capturing_mode_from_env,
@@ -34,6 +27,12 @@ from opentelemetry.instrumentation.genai_core.streams import (
     TracedAsyncStream,
     TracedStream,
 )
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.trace import TracerProvider
+from opentelemetry.util.genai.handler import TelemetryHandler
+from opentelemetry.util.genai.invocation import EmbeddingInvocation, InferenceInvocation
+from opentelemetry.util.genai.types import ContentCapturingMode, Error
 
 __all__ = ["GenAITelemetry", "Trace", "error_type_of"]
 

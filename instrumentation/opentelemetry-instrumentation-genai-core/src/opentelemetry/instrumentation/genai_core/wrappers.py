@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from opentelemetry.instrumentation.utils import is_instrumentation_enabled
-
 from opentelemetry.instrumentation.genai_core.guard import report_internal_error
 from opentelemetry.instrumentation.genai_core.mapper import Call, Mapper
 from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry, Trace
+from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 __all__ = ["async_wrapper", "sync_wrapper"]
 
 WrapperFunction = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
 
-def _begin(
-    telemetry: GenAITelemetry, mapper: Mapper, call: Call
-) -> Trace | None:
+def _begin(telemetry: GenAITelemetry, mapper: Mapper, call: Call) -> Trace | None:
     if not is_instrumentation_enabled():
         return None
     try:

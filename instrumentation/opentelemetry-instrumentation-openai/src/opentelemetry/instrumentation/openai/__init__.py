@@ -17,7 +17,6 @@ from collections.abc import Collection, Iterable
 from typing import ClassVar
 
 from opentelemetry.instrumentation.genai_core import GenAIInstrumentor, Patch
-
 from opentelemetry.instrumentation.openai.chat import ChatMapper, CompletionsMapper
 from opentelemetry.instrumentation.openai.embeddings import EmbeddingsMapper
 from opentelemetry.instrumentation.openai.package import _instruments
@@ -42,16 +41,41 @@ class OpenAIInstrumentor(GenAIInstrumentor):
         # traced through it; ``parse`` posts directly, so it is wrapped too (in SDKs where
         # it calls ``create`` instead, the inner call joins the outer span, not a second one).
         for module, sync_class, async_class, methods, mapper in (
-            ("openai.resources.chat.completions", "Completions", "AsyncCompletions",
-             ("create", "parse"), chat),
-            ("openai.resources.beta.chat.completions", "Completions", "AsyncCompletions",
-             ("parse",), chat),
-            ("openai.resources.completions", "Completions", "AsyncCompletions",
-             ("create",), completions),
-            ("openai.resources.embeddings", "Embeddings", "AsyncEmbeddings",
-             ("create",), embeddings),
-            ("openai.resources.responses", "Responses", "AsyncResponses",
-             ("create", "parse"), responses),
+            (
+                "openai.resources.chat.completions",
+                "Completions",
+                "AsyncCompletions",
+                ("create", "parse"),
+                chat,
+            ),
+            (
+                "openai.resources.beta.chat.completions",
+                "Completions",
+                "AsyncCompletions",
+                ("parse",),
+                chat,
+            ),
+            (
+                "openai.resources.completions",
+                "Completions",
+                "AsyncCompletions",
+                ("create",),
+                completions,
+            ),
+            (
+                "openai.resources.embeddings",
+                "Embeddings",
+                "AsyncEmbeddings",
+                ("create",),
+                embeddings,
+            ),
+            (
+                "openai.resources.responses",
+                "Responses",
+                "AsyncResponses",
+                ("create", "parse"),
+                responses,
+            ),
         ):
             for method in methods:
                 yield Patch(module, f"{sync_class}.{method}", mapper)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any, Final
 
+from agentops_semconv import AGENTOPS_STREAM_USAGE_REQUESTED
 from opentelemetry.instrumentation.genai_core import Call, Request, Response, Usage
 from opentelemetry.instrumentation.genai_core.chat_format import (
     chat_input_messages,
@@ -19,11 +20,9 @@ from opentelemetry.instrumentation.genai_core.values import (
     as_str_list,
     field,
 )
+from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.util.genai.types import InputMessage, OutputMessage, TextPart
-
-from agentops_semconv import AGENTOPS_STREAM_USAGE_REQUESTED
-from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 
 __all__ = ["ChatMapper", "CompletionsMapper"]
 
@@ -37,7 +36,10 @@ _TEXT_COMPLETION: Final = GenAI.GenAiOperationNameValues.TEXT_COMPLETION.value
 
 def _ask_for_usage() -> bool:
     return os.environ.get(AGENTOPS_OPENAI_STREAM_USAGE, "true").strip().lower() not in (
-        "false", "0", "no", "off",
+        "false",
+        "0",
+        "no",
+        "off",
     )
 
 
@@ -118,15 +120,18 @@ class ChatMapper(OpenAIMapper):
         response = Response(
             id=as_str(field(result, "id")),
             model=as_str(field(result, "model")),
-            finish_reasons=[str(field(c, "finish_reason")) for c in choices
-                            if field(c, "finish_reason") is not None] or None,
+            finish_reasons=[
+                str(field(c, "finish_reason"))
+                for c in choices
+                if field(c, "finish_reason") is not None
+            ]
+            or None,
             usage=usage_of(field(result, "usage")),
         )
         self.add_response_attributes(response, result)
         if capture_content:
             response.output_messages = [
-                chat_output_message(field(c, "message"), field(c, "finish_reason"))
-                for c in choices
+                chat_output_message(field(c, "message"), field(c, "finish_reason")) for c in choices
             ]
         return response
 
@@ -173,8 +178,17 @@ def _text_output(text: Any, finish_reason: Any) -> OutputMessage:
 class ChatStreamState:
     """Follows ``chat.completion.chunk`` (and legacy ``text_completion``) streams."""
 
-    __slots__ = ("_capture", "_choices", "_hide_usage_chunk", "_request", "id", "model", "usage",
-                 "fingerprint", "service_tier")
+    __slots__ = (
+        "_capture",
+        "_choices",
+        "_hide_usage_chunk",
+        "_request",
+        "fingerprint",
+        "id",
+        "model",
+        "service_tier",
+        "usage",
+    )
 
     def __init__(self, request: Request, capture_content: bool, hide_usage_chunk: bool) -> None:
         self._request = request

@@ -7,9 +7,8 @@ from typing import Any, ClassVar, Literal
 
 from opentelemetry.instrumentation.genai_core import Call, Mapper, Request, Response, Usage
 from opentelemetry.instrumentation.genai_core.values import as_int, as_str, field
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-
 from opentelemetry.instrumentation.openai.endpoint import endpoint_of
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
 __all__ = ["OpenAIMapper", "usage_of"]
 
@@ -35,15 +34,17 @@ def usage_of(usage: Any) -> Usage | None:
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cache_read_input_tokens=as_int(field(input_details, "cached_tokens"))
-        if input_details is not None else None,
+        if input_details is not None
+        else None,
         reasoning_output_tokens=as_int(field(output_details, "reasoning_tokens"))
-        if output_details is not None else None,
+        if output_details is not None
+        else None,
     )
 
 
 def _sdk_types(*names: tuple[str, str]) -> tuple[type, ...]:
     """SDK classes by module and name; those the installed version lacks are left out."""
-    import importlib  # noqa: PLC0415 - resolved once, when a mapper is built
+    import importlib
 
     found: list[type] = []
     for module_name, class_name in names:

@@ -7,9 +7,8 @@ from typing import Any, Final
 
 from opentelemetry.instrumentation.genai_core import Call, Request, Response
 from opentelemetry.instrumentation.genai_core.values import as_str, field
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-
 from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
 __all__ = ["EmbeddingsMapper"]
 

@@ -12,6 +12,7 @@ from opentelemetry.instrumentation.genai_core.chat_format import (
     tool_definitions,
 )
 from opentelemetry.instrumentation.genai_core.values import as_float, as_int, as_str, field
+from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.util.genai.types import (
     InputMessage,
@@ -22,8 +23,6 @@ from opentelemetry.util.genai.types import (
     ToolCallRequestPart,
     ToolCallResponsePart,
 )
-
-from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 
 __all__ = ["ResponsesMapper"]
 
@@ -44,13 +43,21 @@ def _input_messages(value: Any) -> list[InputMessage]:
         kind = field(item, "type", "message")
         if kind == "function_call_output":
             output = field(item, "output")
-            messages.append(InputMessage(role="tool", parts=[
-                ToolCallResponsePart(response=output, id=field(item, "call_id"))]))
+            messages.append(
+                InputMessage(
+                    role="tool",
+                    parts=[ToolCallResponsePart(response=output, id=field(item, "call_id"))],
+                )
+            )
         elif kind == "function_call":
             messages.append(InputMessage(role="assistant", parts=[_call_part(item)]))
         elif kind == "message":
-            messages.append(InputMessage(role=str(field(item, "role", "user")),
-                                         parts=content_parts(field(item, "content"))))
+            messages.append(
+                InputMessage(
+                    role=str(field(item, "role", "user")),
+                    parts=content_parts(field(item, "content")),
+                )
+            )
     return messages
 
 
@@ -156,6 +163,11 @@ class ResponsesStreamState:
         self._capture = capture_content
         self._started: Any = None
         self._final: Any = None
+
+    @property
+    def model(self) -> str | None:
+        source = self._final if self._final is not None else self._started
+        return as_str(getattr(source, "model", None)) if source is not None else None
 
     def add(self, event: Any) -> bool:
         kind = getattr(event, "type", None)
