@@ -92,22 +92,28 @@ def app_environment(base_url: str) -> dict[str, str]:
     return env
 
 
+def header(base_url: str) -> str:
+    return "\n".join(
+        [
+            "== LLM telemetry demo ==",
+            f"provider emulator : {base_url} (OpenAI API at {base_url}/openai/v1)",
+            "command           : opentelemetry-instrument python examples/app.py",
+            "exporters         : OTEL_TRACES_EXPORTER=llm_console"
+            " OTEL_METRICS_EXPORTER=llm_console",
+            "output            : the app's lines, one line per LLM call, then the metrics",
+            "",
+        ]
+    )
+
+
 def run() -> int:
     instrument = find_instrument_script()
     with tempfile.TemporaryDirectory(prefix="llm-demo-") as directory:
-        emulator = start_emulator(Path(directory) / "emulator.url")
+        ready_file = Path(directory) / "emulator.url"
+        emulator = start_emulator(ready_file)
         try:
-            base_url = wait_until_ready(emulator, Path(directory) / "emulator.url")
-            print("== LLM telemetry demo ==")
-            print(f"provider emulator : {base_url} (OpenAI API at {base_url}/openai/v1)")
-            print("command           : opentelemetry-instrument python examples/app.py")
-            print(
-                "exporters         : OTEL_TRACES_EXPORTER=llm_console OTEL_METRICS_EXPORTER=llm_console"
-            )
-            print(
-                "output            : the app's lines, then one line per LLM call, then the metrics"
-            )
-            print(flush=True)
+            base_url = wait_until_ready(emulator, ready_file)
+            print(header(base_url), flush=True)
             app = subprocess.run(
                 [instrument, sys.executable, str(APP)], env=app_environment(base_url), check=False
             )

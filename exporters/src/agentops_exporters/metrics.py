@@ -189,7 +189,7 @@ def _render(rows: dict[_Key, _Row], title: str) -> str:
         table.append((name, *key[1:], *_numbers(row)))
     widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
     text_columns = len(_HEADER)
-    lines = [title]
+    lines = ["", title]  # a blank line sets the table apart from the span lines above
     for line in table:
         cells = [
             cell.ljust(width) if column < text_columns else cell.rjust(width)

@@ -56,10 +56,9 @@ class LLMConsoleSpanExporter(SpanExporter):
         if self._shut_down:
             return SpanExportResult.FAILURE
         try:
-            blocks = [format_span(span, verbose=self._verbose) for span in spans]
             text = "".join(
-                block + "\n"
-                for span, block in zip(spans, blocks, strict=True)
+                format_span(span, verbose=self._verbose) + "\n"
+                for span in spans
                 if self._other_spans or _is_genai(span.attributes or {})
             )
         except Exception as error:  # never raise into the SDK's processor
