@@ -46,8 +46,10 @@ def reasoning_tokens(model: str, choices: int = 1) -> int:
 
 
 def chat_usage(prompt: int, visible: int, reasoning: int, cached: int) -> dict[str, Any]:
-    """Chat usage; completion tokens include the hidden reasoning tokens, as on the real API."""
+    """Chat usage; completion tokens include the hidden reasoning tokens, and prompt tokens the
+    cached ones (a cached prefix of that many tokens), as on the real API."""
     completion = visible + reasoning
+    prompt += cached
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,

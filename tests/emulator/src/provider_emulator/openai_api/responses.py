@@ -113,7 +113,8 @@ def output_text(text: str) -> dict[str, Any]:
 def usage(
     body: dict[str, Any], items: list[dict[str, Any]], reply: Reply, controls: Controls
 ) -> dict[str, Any]:
-    prompt = input_tokens(body, items)
+    # Cached tokens are a prefix of the input, so they count in input_tokens too.
+    prompt = input_tokens(body, items) + controls.cached_tokens
     reasoning = reasoning_tokens(body["model"])
     output = reply.visible_tokens + reasoning
     return {

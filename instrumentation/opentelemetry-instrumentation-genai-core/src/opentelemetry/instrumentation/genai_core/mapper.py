@@ -67,6 +67,8 @@ class Mapper(ABC):
         kind = self.raw_kind(result)
         if kind is not None:
             proxy = AsyncDeferredResult if kind == "async" else DeferredResult
+            # The caller's work until parse() must not be parented under this span.
+            trace.invocation.suspend()
             return proxy(result, self, trace)
         accumulator = self.accumulator(result, trace.request, trace.capture_content)
         if accumulator is not None:

@@ -18,6 +18,8 @@ finalization still run in it (inherited behaviour).
 from __future__ import annotations
 
 import timeit
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from opentelemetry.instrumentation.genai_core.guard import report_internal_error
@@ -116,6 +118,14 @@ class TracedStream(SyncStreamWrapper[Any]):
                     _name_model(self._self_trace, self._self_accumulator)
                 self._self_invocation._on_stream_chunk(arrived)
                 return chunk
+
+    @property
+    def close(self) -> Callable[[], None]:
+        # Offered only when the SDK's stream has it (openai 1.0.0's has not), so code that
+        # checks hasattr(stream, "close") behaves as it does uninstrumented.
+        if not hasattr(self.__wrapped__, "close"):
+            raise AttributeError(f"{type(self.__wrapped__).__name__!r} has no attribute 'close'")
+        return partial(SyncStreamWrapper.close, self)
 
     @property
     def response(self) -> Any:

@@ -13,6 +13,7 @@ from opentelemetry.instrumentation.genai_core.chat_format import (
     chat_output_message,
     tool_definitions,
 )
+from opentelemetry.instrumentation.genai_core.guard import report_internal_error
 from opentelemetry.instrumentation.genai_core.values import (
     as_float,
     as_int,
@@ -210,9 +211,19 @@ class ChatStreamState:
         choices = getattr(chunk, "choices", None)
         usage = getattr(chunk, "usage", None)
         if usage is not None:
-            self.usage = usage_of(usage)
-            if not choices and self._hide_usage_chunk:
+            hidden = not choices and self._hide_usage_chunk
+            try:
+                self.usage = usage_of(usage)
+            except Exception:
+                if not hidden:
+                    raise
+                # Reported here because the chunk must stay hidden all the same: the core
+                # delivers every chunk whose reading failed, and the caller never asked for it.
+                report_internal_error("reading a stream chunk")
+            if hidden:
                 return False  # exists only because we asked for it
+        elif self._hide_usage_chunk:
+            _forget_null_usage(chunk)
         for choice in choices or ():
             index = getattr(choice, "index", 0) or 0
             state = self._choices.get(index)
@@ -236,6 +247,21 @@ class ChatStreamState:
         if self._capture:
             response.output_messages = [c.message() for c in ordered]
         return response
+
+
+def _forget_null_usage(chunk: Any) -> None:
+    """Drop the ``"usage": null`` the server adds to every chunk once usage was asked for.
+
+    Left in, the chunk would not dump as it does uninstrumented: ``to_dict()`` and
+    ``model_dump(exclude_unset=True)`` would gain ``usage``, and so would ``model_dump()`` on
+    SDKs whose chunk type has no ``usage`` field (kept as a pydantic extra there).
+    """
+    extra = getattr(chunk, "__pydantic_extra__", None)
+    if isinstance(extra, dict) and "usage" in extra and extra["usage"] is None:
+        del extra["usage"]
+    fields_set = getattr(chunk, "__pydantic_fields_set__", None)
+    if isinstance(fields_set, set):
+        fields_set.discard("usage")
 
 
 class _ChoiceState:
