@@ -30,6 +30,23 @@ end of a stream the caller had not asked for it on. The extra usage-only chunk i
 by the instrumentation and never reaches the caller."""
 
 
+AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
+"""Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
+made inside a ``tags(...)`` block."""
+
+AGENTOPS_METRIC_NAME: Final = "agentops.metric.name"
+"""string: the name a user gave a custom metric recorded with ``record_llm_metric``."""
+
+AGENTOPS_COST_LIMIT_NAME: Final = "agentops.cost_limit.name"
+"""string: which configured cost limit an alert is about."""
+
+AGENTOPS_COST_LIMIT_USD: Final = "agentops.cost_limit.limit_usd"
+"""double, USD: the limit that was crossed."""
+
+AGENTOPS_COST_LIMIT_SPENT_USD: Final = "agentops.cost_limit.spent_usd"
+"""double, USD: running cost within the limit's scope and window when it was crossed."""
+
+
 class CostStatusValues(Enum):
     PRICED = "priced"
     """A price was found and the cost attributes are set."""

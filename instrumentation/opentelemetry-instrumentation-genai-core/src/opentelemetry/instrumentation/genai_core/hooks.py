@@ -8,6 +8,7 @@ package knowing about them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from opentelemetry.instrumentation.genai_core.records import Request
 from opentelemetry.util.types import AttributeValue
@@ -24,3 +25,18 @@ PreCallCheck = Callable[[Request], None]
 request_filters: list[RequestFilter] = []
 attribute_sources: list[AttributeSource] = []
 pre_call_checks: list[PreCallCheck] = []
+
+
+@dataclass(slots=True)
+class Signals:
+    """Which measurements are recorded; read when an instrumentor is instrumented.
+
+    ``tokens`` off: no token counts on spans and no ``gen_ai.client.token.usage`` points.
+    ``latency`` off: no duration, time-to-first-chunk or time-per-chunk metric points.
+    """
+
+    tokens: bool = True
+    latency: bool = True
+
+
+signals = Signals()

@@ -28,6 +28,7 @@ from opentelemetry.instrumentation.genai_core.streams import (
     TracedStream,
 )
 from opentelemetry.metrics import MeterProvider
+from opentelemetry.metrics import NoOpHistogram as _NoOpHistogram
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.trace import TracerProvider
 from opentelemetry.util.genai.handler import TelemetryHandler
@@ -66,6 +67,14 @@ class _Handler(TelemetryHandler):
         # range, these two fields are where it keeps the result.
         self._content_capturing_mode = mode
         self._capture_content = mode is not ContentCapturingMode.NO_CONTENT
+        # Switched-off measurements get no-op instruments, so nothing downstream changes.
+        silent = _NoOpHistogram("disabled")
+        if not hooks.signals.latency:
+            self._instruments.operation_duration = silent
+            self._instruments.time_to_first_chunk = silent
+            self._instruments.time_per_output_chunk = silent
+        if not hooks.signals.tokens:
+            self._instruments.token_usage = silent
 
 
 class GenAITelemetry:
@@ -91,6 +100,7 @@ class GenAITelemetry:
         )
         self.capture_content: bool = mode is not ContentCapturingMode.NO_CONTENT
         self.content_max_length: int = content_max_length_from_env()
+        self.record_tokens: bool = hooks.signals.tokens
 
     def start(self, request: Request) -> Trace | None:
         """Open the span for ``request``; None when the call must not be recorded.
@@ -234,11 +244,15 @@ class Trace:
     ) -> None:
         if response.model is not None:
             invocation.response_model_name = response.model
-        usage = response.usage
+        usage = response.usage if self.telemetry.record_tokens else None
         if isinstance(invocation, EmbeddingInvocation):
             if response.embedding_dimensions is not None:
                 invocation.dimension_count = response.embedding_dimensions
-            if usage is not None and usage.input_tokens is not None:
+            if (
+                usage is not None
+                and usage.input_tokens is not None
+                and self.telemetry.record_tokens
+            ):
                 invocation.input_tokens = usage.input_tokens
         else:
             if response.id is not None:
