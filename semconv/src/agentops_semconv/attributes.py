@@ -16,13 +16,15 @@ AGENTOPS_COST_CACHE_WRITE_USD: Final = "agentops.cost.cache_write_usd"
 """double, USD: price of the input tokens written to the provider's prompt cache."""
 
 AGENTOPS_COST_TOTAL_USD: Final = "agentops.cost.total_usd"
-"""double, USD: the sum of the four parts above."""
+"""double, USD: the sum of the four parts above, plus the per-request fee of the few models
+that charge one."""
 
 AGENTOPS_COST_STATUS: Final = "agentops.cost.status"
 """string: whether a cost could be computed; one of :class:`CostStatusValues`."""
 
 AGENTOPS_COST_PRICE_SOURCE: Final = "agentops.cost.price_source"
-"""string: where the price came from: ``genai-prices`` or ``user``."""
+"""string: where the price came from: ``genai-prices``, ``user`` (the user's price file) or
+``default_local`` (a local provider, free unless the user prices it)."""
 
 AGENTOPS_STREAM_USAGE_REQUESTED: Final = "agentops.stream.usage_requested"
 """boolean: true when the instrumentation asked the provider to report token usage at the

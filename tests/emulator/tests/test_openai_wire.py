@@ -267,10 +267,13 @@ def test_chat_reasoning_tokens(client: OpenAI, model: str, reasoning: int) -> No
 
 
 def test_cached_tokens_header(client: OpenAI) -> None:
+    plain = client.chat.completions.create(model=MODEL, messages=user())
     completion = client.chat.completions.create(
         model=MODEL, messages=user(), extra_headers={"x-emulator-cached-tokens": "7"}
     )
     assert completion.usage.prompt_tokens_details.cached_tokens == 7
+    # A cached prefix is part of the prompt, as on the real API.
+    assert completion.usage.prompt_tokens == plain.usage.prompt_tokens + 7
 
 
 def test_chat_stream_without_usage(client: OpenAI, emulator: EmulatorServer) -> None:
@@ -491,7 +494,8 @@ def test_responses_message_items_image_and_cache(client: OpenAI) -> None:
         ],
         extra_headers={"x-emulator-cached-tokens": "4"},
     )
-    assert response.usage.input_tokens == 2 + 10
+    # Two words, ten for the image, and the four cached tokens, which input includes.
+    assert response.usage.input_tokens == 2 + 10 + 4
     assert response.usage.input_tokens_details.cached_tokens == 4
 
 

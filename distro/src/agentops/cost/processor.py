@@ -1,0 +1,247 @@
+"""``CostSpanProcessor``: adds ``agentops.cost.*`` to GenAI spans as they end.
+
+Mechanism: the SDK's ``SpanProcessor._on_ending`` hook (opentelemetry-sdk >= 1.40; private,
+implementing the specification's OnEnding, which is still "Development"). The SDK runs every
+processor's ``_on_ending`` before any processor's ``on_end``, so the attributes are on the
+span every exporter receives whatever the order processors were added in. If the SDK never
+calls the hook (an older SDK, or a wrapping processor that does not forward it), the same
+work runs in ``on_end`` instead, where only processors added *after* this one see the result.
+See ``_span_write`` for how attributes reach a span the SDK has already frozen.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, Final
+
+from agentops_semconv import (
+    AGENTOPS_COST_CACHE_READ_USD,
+    AGENTOPS_COST_CACHE_WRITE_USD,
+    AGENTOPS_COST_INPUT_USD,
+    AGENTOPS_COST_OUTPUT_USD,
+    AGENTOPS_COST_PRICE_SOURCE,
+    AGENTOPS_COST_STATUS,
+    AGENTOPS_COST_TOTAL_USD,
+    CostStatusValues,
+)
+from opentelemetry.context import Context
+from opentelemetry.metrics import MeterProvider
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
+
+from agentops.cost import catalog
+from agentops.cost._errors import OnceWarning
+from agentops.cost._span_write import read_attributes, write_attributes
+from agentops.cost.metrics import cost_counter
+from agentops.cost.prices import PriceResolver
+from agentops.cost.user_prices import load_price_file, price_file_path
+
+_logger = logging.getLogger("agentops.cost")
+
+_PRICED: Final = CostStatusValues.PRICED.value
+_UNKNOWN_MODEL: Final = CostStatusValues.UNKNOWN_MODEL.value
+_NO_USAGE: Final = CostStatusValues.NO_USAGE.value
+_STATUS: Final = AGENTOPS_COST_STATUS
+
+_OPERATION: Final = GenAI.GEN_AI_OPERATION_NAME
+_PROVIDER: Final = GenAI.GEN_AI_PROVIDER_NAME
+_SYSTEM: Final = GenAI.GEN_AI_SYSTEM  # deprecated name, still set by older instrumentations
+_REQUEST_MODEL: Final = GenAI.GEN_AI_REQUEST_MODEL
+_RESPONSE_MODEL: Final = GenAI.GEN_AI_RESPONSE_MODEL
+_INPUT_TOKENS: Final = GenAI.GEN_AI_USAGE_INPUT_TOKENS
+_OUTPUT_TOKENS: Final = GenAI.GEN_AI_USAGE_OUTPUT_TOKENS
+_PROMPT_TOKENS: Final = GenAI.GEN_AI_USAGE_PROMPT_TOKENS  # deprecated input name
+_COMPLETION_TOKENS: Final = GenAI.GEN_AI_USAGE_COMPLETION_TOKENS  # deprecated output name
+_CACHE_READ_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS
+_CACHE_WRITE_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS
+
+NOT_PRICED_OPERATIONS: Final = frozenset(
+    {
+        GenAI.GenAiOperationNameValues.RETRIEVAL.value,
+        GenAI.GenAiOperationNameValues.CREATE_AGENT.value,
+        GenAI.GenAiOperationNameValues.INVOKE_AGENT.value,
+        GenAI.GenAiOperationNameValues.EXECUTE_TOOL.value,
+        GenAI.GenAiOperationNameValues.INVOKE_WORKFLOW.value,
+    }
+)
+"""Operations that are not a model call. Agent spans may carry their children's summed
+usage; pricing them would count the same tokens twice."""
+
+_SERVICE_TIER_ATTRIBUTES: Final = (
+    OpenAI.OPENAI_RESPONSE_SERVICE_TIER,
+    GenAI.GEN_AI_OPENAI_RESPONSE_SERVICE_TIER,
+    OpenAI.OPENAI_REQUEST_SERVICE_TIER,
+    GenAI.GEN_AI_OPENAI_REQUEST_SERVICE_TIER,
+)
+
+_preload_started = False
+_preload_lock = threading.Lock()
+
+
+class CostSpanProcessor(SpanProcessor):
+    """Prices every GenAI model-call span and records ``agentops.client.cost``.
+
+    Add it to any SDK ``TracerProvider``::
+
+        provider.add_span_processor(CostSpanProcessor())
+
+    Args:
+        meter_provider: where the cost counter goes; the global meter provider if ``None``.
+        prices_file: a JSON price file (see ``docs/cost.md``); if ``None``, the path in
+            ``$AGENTOPS_PRICES_FILE``, if set.
+        resolver: a ready price resolver; replaces ``prices_file`` (mainly for tests).
+        preload: load genai-prices in a background thread now, so the first priced span
+            does not wait the ~0.5 s it takes.
+    """
+
+    def __init__(
+        self,
+        *,
+        meter_provider: MeterProvider | None = None,
+        prices_file: str | os.PathLike[str] | None = None,
+        resolver: PriceResolver | None = None,
+        preload: bool = True,
+    ) -> None:
+        if resolver is None:
+            path = price_file_path(prices_file)
+            resolver = PriceResolver(load_price_file(path) if path is not None else None)
+        self._resolver = resolver
+        self._counter = cost_counter(meter_provider)
+        self._ending_hook_called = False
+        self._failure = OnceWarning(_logger, "Cost enrichment failed; span kept without cost")
+        if preload:
+            _start_preload()
+
+    @property
+    def resolver(self) -> PriceResolver:
+        return self._resolver
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        pass
+
+    def _on_ending(self, span: Span) -> None:
+        self._ending_hook_called = True
+        try:
+            self._enrich(span)
+        except Exception:
+            self._failure.report()
+
+    # In case a later SDK makes the hook public under the specification's name.
+    on_ending = _on_ending
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self._ending_hook_called:
+            return
+        try:
+            self._enrich(span)
+        except Exception:
+            self._failure.report()
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+    def _enrich(self, span: Any) -> None:
+        # The hot path: runs on the thread that ends the span, within a 5 µs budget, so names
+        # are module constants and token counts take an int fast path.
+        attributes = read_attributes(span)
+        if not attributes:
+            return
+        get = attributes.get
+        operation = get(_OPERATION)
+        if operation is None or operation in NOT_PRICED_OPERATIONS or _STATUS in attributes:
+            return
+
+        input_tokens = get(_INPUT_TOKENS)
+        if input_tokens.__class__ is not int or input_tokens < 0:
+            input_tokens = _tokens(input_tokens)
+            if input_tokens is None:
+                input_tokens = _tokens(get(_PROMPT_TOKENS))
+        output_tokens = get(_OUTPUT_TOKENS)
+        if output_tokens.__class__ is not int or output_tokens < 0:
+            output_tokens = _tokens(output_tokens)
+            if output_tokens is None:
+                output_tokens = _tokens(get(_COMPLETION_TOKENS))
+        if input_tokens is None and output_tokens is None:
+            write_attributes(span, {_STATUS: _NO_USAGE})
+            return
+
+        response_model = _text(get(_RESPONSE_MODEL))
+        request_model = _text(get(_REQUEST_MODEL))
+        provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
+        pricing = (
+            self._resolver.resolve(provider, response_model, request_model)
+            if response_model or request_model
+            else None
+        )
+        rates = None
+        if pricing is not None:
+            tier = _service_tier(get) if pricing.uses_service_tier else None
+            rates = pricing.rates(span.start_time, tier)
+        if rates is None:
+            write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
+            return
+
+        cache_read = get(_CACHE_READ_TOKENS)
+        if cache_read.__class__ is not int or cache_read < 0:
+            cache_read = _tokens(cache_read)
+        cache_write = get(_CACHE_WRITE_TOKENS)
+        if cache_write.__class__ is not int or cache_write < 0:
+            cache_write = _tokens(cache_write)
+        cost = rates.cost(input_tokens or 0, output_tokens or 0, cache_read or 0, cache_write or 0)
+        write_attributes(
+            span,
+            {
+                AGENTOPS_COST_INPUT_USD: cost.input_usd,
+                AGENTOPS_COST_OUTPUT_USD: cost.output_usd,
+                AGENTOPS_COST_CACHE_READ_USD: cost.cache_read_usd,
+                AGENTOPS_COST_CACHE_WRITE_USD: cost.cache_write_usd,
+                AGENTOPS_COST_TOTAL_USD: cost.total_usd,
+                _STATUS: _PRICED,
+                AGENTOPS_COST_PRICE_SOURCE: pricing.source,  # type: ignore[union-attr]
+            },
+        )
+        self._counter.add(cost.total_usd, (provider, request_model, operation, response_model))
+
+
+def _tokens(value: Any) -> int | float | None:
+    """A usable token count, or ``None`` (absent, negative, or not a number)."""
+    if value is None or value.__class__ is bool:
+        return None
+    if isinstance(value, int | float) and value >= 0:
+        return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if value.__class__ is str and value else None
+
+
+def _service_tier(get: Callable[[str], Any]) -> str | None:
+    for name in _SERVICE_TIER_ATTRIBUTES:
+        tier = _text(get(name))
+        if tier is not None:
+            return tier
+    return None
+
+
+def _start_preload() -> None:
+    global _preload_started
+    with _preload_lock:
+        if _preload_started:
+            return
+        _preload_started = True
+    threading.Thread(target=_preload, name="agentops-cost-preload", daemon=True).start()
+
+
+def _preload() -> None:
+    try:
+        catalog.preload()
+    except Exception:
+        _logger.debug("Preloading genai-prices failed; it will load on first use", exc_info=True)
