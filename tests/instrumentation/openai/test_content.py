@@ -577,12 +577,6 @@ async def test_span_and_event(sdk, capture, telemetry, emulator):
     assert _plain(event.attributes["gen_ai.output.messages"]) == output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (genai_core telemetry._Handler): TelemetryHandler.__init__ reads the "
-    "variable itself and warns that 'true' is invalid and content will not be captured, "
-    "although the core then captures it",
-)
 async def test_true_is_accepted_without_a_warning(sdk, capture, telemetry, caplog):
     caplog.set_level(logging.WARNING)
     capture("true")

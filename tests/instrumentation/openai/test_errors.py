@@ -285,7 +285,8 @@ async def test_api_key_in_an_error_message_is_redacted(
     assert "secret-key-0123456789" not in description
     records = list(logs.get_finished_logs())
     assert [r.log_record.event_name for r in records] == [
-        "gen_ai.client.inference.operation.details"
+        "gen_ai.client.inference.operation.details",
+        "gen_ai.client.operation.exception",
     ]
     # Only the instrumentation's own logs: the SDK itself logs request headers at debug level
     # in some versions, and the key was sent as a header value here.

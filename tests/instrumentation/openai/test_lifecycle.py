@@ -19,6 +19,7 @@ from expected import (  # noqa: E402
     API_KEY,
     HAS_STREAM_OPTIONS,
     NO_STREAM_OPTIONS,
+    SDK,
     assert_metrics,
     assert_span,
     base_attributes,
@@ -222,14 +223,10 @@ async def test_raw_response_read_before_instrument_is_traced(telemetry, emulator
     assert len(telemetry.spans()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug (genai_core instrumentor/wrappers): a wrapper bound before uninstrument() "
-    "(the SDK's cached with_raw_response, or any saved bound method) keeps tracing after it",
-)
 async def test_no_span_after_uninstrument_through_a_bound_method(telemetry, emulator):
-    client = new_client(False, emulator)
     instrumentor = instrument_with(telemetry)
+    # Made while instrumented: early SDKs bind with_raw_response when the client is built.
+    client = new_client(False, emulator)
     try:
         bound = client.chat.completions.create
         raw_api = client.chat.completions.with_raw_response
@@ -430,10 +427,10 @@ def usage_asked_by_caller():
         pytest.param(
             "instrumentation",
             marks=pytest.mark.xfail(
+                "usage" not in openai.types.chat.ChatCompletionChunk.model_fields,
                 strict=True,
-                reason="core bug (genai_core streams._accept): when the accumulator raises, "
-                "the chunk is delivered, including the usage-only chunk that exists only "
-                "because the instrumentation asked for usage",
+                reason=f"{SDK}: with the accumulator broken on every chunk, the null usage the "
+                "server adds once usage is asked for stays on chunks as a pydantic extra",
             ),
         ),
     ],
@@ -462,7 +459,9 @@ async def test_stream_accumulator_error_delivers_the_chunks_unchanged(
     assert_metrics(telemetry, metric_attributes(expected), spans=[span], streamed=True)
     warnings, debugs = instrumentation_logs(caplog)
     assert len(warnings) == 1
-    assert len(debugs) == len(chunks)
+    # One per chunk read, including the hidden usage-only chunk when we asked for it.
+    hidden = 1 if who_asks_usage == "instrumentation" else 0
+    assert len(debugs) == len(chunks) + hidden
 
 
 @pytest.mark.skipif(not HAS_STREAM_OPTIONS, reason=NO_STREAM_OPTIONS)

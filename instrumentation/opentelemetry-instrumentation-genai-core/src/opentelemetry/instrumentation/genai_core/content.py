@@ -21,6 +21,7 @@ from typing import Final, TypeVar
 
 from opentelemetry.util.genai.environment_variables import (
     OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT,
 )
 from opentelemetry.util.genai.types import (
     BlobPart,
@@ -60,6 +61,25 @@ def capturing_mode_from_env() -> ContentCapturingMode:
             raw,
         )
         return ContentCapturingMode.NO_CONTENT
+
+
+def events_enabled(mode: ContentCapturingMode) -> bool:
+    """Whether ``gen_ai.client.inference.operation.details`` events are emitted: as
+    ``OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`` says, else when content goes to events."""
+    word = os.environ.get(OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT, "").strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS - {""}:
+        return False
+    return mode in (ContentCapturingMode.EVENT_ONLY, ContentCapturingMode.SPAN_AND_EVENT)
+
+
+def content_on_span(mode: ContentCapturingMode) -> bool:
+    return mode in (ContentCapturingMode.SPAN_ONLY, ContentCapturingMode.SPAN_AND_EVENT)
+
+
+def content_in_events(mode: ContentCapturingMode) -> bool:
+    return mode in (ContentCapturingMode.EVENT_ONLY, ContentCapturingMode.SPAN_AND_EVENT)
 
 
 def content_max_length_from_env() -> int:

@@ -17,7 +17,11 @@ from typing import Any, ClassVar
 
 from opentelemetry.instrumentation.genai_core.mapper import Mapper
 from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry
-from opentelemetry.instrumentation.genai_core.wrappers import async_wrapper, sync_wrapper
+from opentelemetry.instrumentation.genai_core.wrappers import (
+    TelemetrySlot,
+    async_wrapper,
+    sync_wrapper,
+)
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 from wrapt import resolve_path, wrap_function_wrapper
 
@@ -60,8 +64,9 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 meter_provider=kwargs.get("meter_provider"),
                 logger_provider=kwargs.get("logger_provider"),
             )
+            self._slot().telemetry = telemetry
             for patch in self.patches():
-                self._apply(patch, telemetry)
+                self._apply(patch)
         except Exception:
             _logger.warning(
                 "Could not instrument %s: its calls will not be traced.",
@@ -77,7 +82,14 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 self.sdk_name,
             )
 
-    def _apply(self, patch: Patch, telemetry: GenAITelemetry) -> None:
+    def _slot(self) -> TelemetrySlot:
+        # One per instrumentor, kept across instrument/uninstrument cycles (see TelemetrySlot).
+        slot: TelemetrySlot | None = getattr(self, "_telemetry_slot", None)
+        if slot is None:
+            slot = self._telemetry_slot = TelemetrySlot()
+        return slot
+
+    def _apply(self, patch: Patch) -> None:
         try:
             module = importlib.import_module(patch.module)
             parent, attribute, original = resolve_path(module, patch.target)
@@ -89,12 +101,13 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         if getattr(getattr(parent, attribute), _MARK, False):
             return  # the same method reached through another module path
         owned = isinstance(parent, type) and attribute in vars(parent)
-        wrapper = (async_wrapper if patch.is_async else sync_wrapper)(telemetry, patch.mapper)
+        wrapper = (async_wrapper if patch.is_async else sync_wrapper)(self._slot(), patch.mapper)
         proxy = wrap_function_wrapper(module, patch.target, wrapper)
         setattr(proxy, _MARK, True)
         self._applied.append((parent, attribute, original, owned or not isinstance(parent, type)))
 
     def _uninstrument(self, **kwargs: Any) -> None:
+        self._slot().telemetry = None
         # Put back the exact objects found at instrumentation time, newest first, so a
         # target patched twice through two paths unwinds cleanly.
         for parent, attribute, original, owned in reversed(getattr(self, "_applied", [])):

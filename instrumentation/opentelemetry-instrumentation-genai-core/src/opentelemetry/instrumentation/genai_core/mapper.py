@@ -68,7 +68,7 @@ class Mapper(ABC):
         if kind is not None:
             proxy = AsyncDeferredResult if kind == "async" else DeferredResult
             # The caller's work until parse() must not be parented under this span.
-            trace.invocation.suspend()
+            trace.suspend()
             return proxy(result, self, trace)
         accumulator = self.accumulator(result, trace.request, trace.capture_content)
         if accumulator is not None:

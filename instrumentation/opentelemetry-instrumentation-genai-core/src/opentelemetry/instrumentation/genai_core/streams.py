@@ -55,19 +55,28 @@ class StreamAccumulator(Protocol):
         """What the chunks seen so far say about the response."""
         ...
 
+    # Optional: ``caused_by_instrumentation(chunk) -> bool``, consulted only when ``add``
+    # raised, so a broken accumulator still hides the chunks it asked the provider for.
+
 
 def _accept(accumulator: StreamAccumulator, chunk: Any) -> bool:
     try:
         return accumulator.add(chunk)
     except Exception:
         report_internal_error("reading a stream chunk")
+    # The accumulator failed, but a chunk the instrumentation caused must still not reach the
+    # caller: ask the narrower question on its own.
+    own = getattr(accumulator, "caused_by_instrumentation", None)
+    try:
+        return not (own is not None and own(chunk))
+    except Exception:
         return True
 
 
 def _name_model(trace: Trace, accumulator: StreamAccumulator) -> None:
     model = getattr(accumulator, "model", None)
-    if isinstance(model, str) and trace.invocation.response_model_name is None:
-        trace.invocation.response_model_name = model
+    if isinstance(model, str):
+        trace.name_response_model(model)
 
 
 def _finish_from(trace: Trace, accumulator: StreamAccumulator) -> None:
@@ -90,13 +99,13 @@ def _end(trace: Trace, accumulator: StreamAccumulator, error: BaseException) -> 
 
 class TracedStream(SyncStreamWrapper[Any]):
     def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
-        super().__init__(stream, trace.invocation)
+        super().__init__(stream, trace)
         self._self_trace = trace
         self._self_accumulator = accumulator
         self._self_first = True
         # The caller consumes the stream at its own pace: its work between chunks must not
         # be parented under this span.
-        trace.invocation.suspend()
+        trace.suspend()
 
     def __next__(self) -> Any:
         iterator = self._self_iterator
@@ -148,11 +157,11 @@ class TracedStream(SyncStreamWrapper[Any]):
 
 class TracedAsyncStream(AsyncStreamWrapper[Any]):
     def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
-        super().__init__(stream, trace.invocation)
+        super().__init__(stream, trace)
         self._self_trace = trace
         self._self_accumulator = accumulator
         self._self_first = True
-        trace.invocation.suspend()
+        trace.suspend()
 
     async def __anext__(self) -> Any:
         iterator = self._self_aiter

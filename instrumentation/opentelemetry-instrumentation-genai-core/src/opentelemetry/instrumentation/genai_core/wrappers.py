@@ -10,29 +10,43 @@ from opentelemetry.instrumentation.genai_core.mapper import Call, Mapper
 from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry, Trace
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
-__all__ = ["async_wrapper", "sync_wrapper"]
+__all__ = ["TelemetrySlot", "async_wrapper", "sync_wrapper"]
 
 WrapperFunction = Callable[[Callable[..., Any], Any, tuple[Any, ...], dict[str, Any]], Any]
 
 
-def _begin(telemetry: GenAITelemetry, mapper: Mapper, call: Call) -> Trace | None:
-    if not is_instrumentation_enabled():
+class TelemetrySlot:
+    """The telemetry an instrumentor currently emits with; None while uninstrumented.
+
+    Wrappers read it at call time rather than holding a telemetry object: a method bound while
+    instrumented (a saved ``create``, an SDK's cached raw-response helper) stays reachable after
+    ``uninstrument()``, and must stop tracing then and trace again after ``instrument()``.
+    """
+
+    __slots__ = ("telemetry",)
+
+    def __init__(self) -> None:
+        self.telemetry: GenAITelemetry | None = None
+
+
+def _begin(slot: TelemetrySlot, mapper: Mapper, call: Call) -> Trace | None:
+    telemetry = slot.telemetry
+    if telemetry is None or not is_instrumentation_enabled():
         return None
     try:
         request = mapper.request(call, telemetry.capture_content)
     except Exception:
         report_internal_error(f"{type(mapper).__name__}.request")
         return None
-    if request is None:
+    if request is None or not telemetry.admit(request):
         return None
-    trace = telemetry.start(request)
-    if trace is not None:
-        try:
-            mapper.prepare(call, request)
-            trace.invocation.attributes.update(request.attributes)
-        except Exception:
-            report_internal_error(f"{type(mapper).__name__}.prepare")
-    return trace
+    # A copy, so a call that ends up untraced goes out exactly as the caller made it.
+    call.kwargs = dict(call.kwargs)
+    try:
+        mapper.prepare(call, request)
+    except Exception:
+        report_internal_error(f"{type(mapper).__name__}.prepare")
+    return telemetry.start(request)
 
 
 def _complete(mapper: Mapper, trace: Trace, result: Any) -> Any:
@@ -44,12 +58,12 @@ def _complete(mapper: Mapper, trace: Trace, result: Any) -> Any:
         return result
 
 
-def sync_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
+def sync_wrapper(slot: TelemetrySlot, mapper: Mapper) -> WrapperFunction:
     def traced_call(
         wrapped: Callable[..., Any], instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         call = Call(instance, args, kwargs)
-        trace = _begin(telemetry, mapper, call)
+        trace = _begin(slot, mapper, call)
         if trace is None:
             return wrapped(*args, **kwargs)
         try:
@@ -62,7 +76,7 @@ def sync_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
     return traced_call
 
 
-def async_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
+def async_wrapper(slot: TelemetrySlot, mapper: Mapper) -> WrapperFunction:
     def traced_call(
         wrapped: Callable[..., Awaitable[Any]],
         instance: Any,
@@ -73,7 +87,7 @@ def async_wrapper(telemetry: GenAITelemetry, mapper: Mapper) -> WrapperFunction:
         # is the call's and its parent is the context the caller awaits in.
         async def run() -> Any:
             call = Call(instance, args, kwargs)
-            trace = _begin(telemetry, mapper, call)
+            trace = _begin(slot, mapper, call)
             if trace is None:
                 return await wrapped(*args, **kwargs)
             try:

@@ -232,6 +232,14 @@ class ChatStreamState:
             state.add(choice, self._capture)
         return True
 
+    def caused_by_instrumentation(self, chunk: Any) -> bool:
+        """The usage-only chunk that exists because we asked for usage."""
+        return (
+            self._hide_usage_chunk
+            and not getattr(chunk, "choices", None)
+            and getattr(chunk, "usage", None) is not None
+        )
+
     def response(self) -> Response:
         ordered = [self._choices[i] for i in sorted(self._choices)]
         response = Response(
