@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from agentops_semconv import ProviderName
 from opentelemetry.instrumentation.genai_core import server_from_url
@@ -41,10 +42,23 @@ def _endpoint_of_url(base_url: str) -> Endpoint:
     return provider, host, port
 
 
+# Per client: the base URL object last seen and its endpoint. Turning the URL into a string
+# costs more than everything else a request mapping does, and it rarely changes.
+_by_client: WeakKeyDictionary[Any, tuple[Any, Endpoint]] = WeakKeyDictionary()
+
+
 def endpoint_of(resource: Any) -> Endpoint:
     """Endpoint of an SDK resource object (``client.chat.completions`` and the like)."""
     client = getattr(resource, "_client", None)
     base_url = getattr(client, "base_url", None)
     if base_url is None:
         return ProviderName.OPENAI, None, None
-    return _endpoint_of_url(str(base_url))
+    try:
+        seen = _by_client.get(client)
+    except TypeError:  # not weak-referenceable
+        return _endpoint_of_url(str(base_url))
+    if seen is not None and seen[0] is base_url:
+        return seen[1]
+    endpoint = _endpoint_of_url(str(base_url))
+    _by_client[client] = (base_url, endpoint)
+    return endpoint
