@@ -50,7 +50,7 @@ def expected_total(span) -> float:
         cache_read_tokens=attributes.get("gen_ai.usage.cache_read.input_tokens", 0),
     )
     tier = attributes.get("openai.response.service_tier") or attributes.get(
-        "gen_ai.openai.response.service_tier"
+        "openai.response.service_tier"
     )
     price = genai_prices.calc_price(
         usage,

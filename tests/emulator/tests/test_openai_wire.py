@@ -887,3 +887,15 @@ def test_schema_instance_covers_common_constructs() -> None:
     while node["children"]:
         node, depth = node["children"][0], depth + 1
     assert 0 < depth < 10
+
+
+def test_azure_deployment_path(emulator: EmulatorServer) -> None:
+    from openai import AzureOpenAI
+
+    azure = AzureOpenAI(
+        azure_endpoint=emulator.base_url, api_version="2024-06-01", api_key="k", max_retries=0
+    )
+    completion = azure.chat.completions.create(model="my-gpt", messages=user())
+    (sent,) = emulator.requests
+    assert sent.path.startswith("/openai/deployments/my-gpt/chat/completions?api-version=")
+    assert completion.model == "my-gpt"

@@ -227,10 +227,10 @@ def chat_response_attributes(response: Any) -> dict[str, Any]:
     }
     fingerprint = getattr(response, "system_fingerprint", None)
     if fingerprint:
-        attributes["gen_ai.openai.response.system_fingerprint"] = fingerprint
+        attributes["openai.response.system_fingerprint"] = fingerprint
     tier = getattr(response, "service_tier", None)
     if tier:
-        attributes["gen_ai.openai.response.service_tier"] = tier
+        attributes["openai.response.service_tier"] = tier
     return attributes
 
 
@@ -241,7 +241,7 @@ def responses_response_attributes(response: Any, finish_reason: str = "stop") ->
         "gen_ai.response.finish_reasons": (finish_reason,),
         "gen_ai.usage.input_tokens": response.usage.input_tokens,
         "gen_ai.usage.output_tokens": response.usage.output_tokens,
-        "gen_ai.openai.response.service_tier": response.service_tier,
+        "openai.response.service_tier": response.service_tier,
     }
 
 

@@ -208,8 +208,8 @@ async def test_slow_first_chunk(sdk, telemetry, emulator, delay_ms):
         "gen_ai.response.finish_reasons": ("stop",),
         "gen_ai.usage.input_tokens": 5,
         "gen_ai.usage.output_tokens": len(text.split()),
-        "gen_ai.openai.response.system_fingerprint": chunks[0].system_fingerprint,
-        "gen_ai.openai.response.service_tier": chunks[0].service_tier,
+        "openai.response.system_fingerprint": chunks[0].system_fingerprint,
+        "openai.response.service_tier": chunks[0].service_tier,
         "agentops.stream.usage_requested": True,
         "gen_ai.response.time_to_first_chunk": ttfc,
     }

@@ -400,8 +400,8 @@ async def test_stream_usage_error_delivers_the_chunks_unchanged(
         "gen_ai.response.model": chunks[0].model,
         "gen_ai.response.id": chunks[0].id,
         "gen_ai.response.finish_reasons": ("stop",),
-        "gen_ai.openai.response.system_fingerprint": chunks[0].system_fingerprint,
-        "gen_ai.openai.response.service_tier": chunks[0].service_tier,
+        "openai.response.system_fingerprint": chunks[0].system_fingerprint,
+        "openai.response.service_tier": chunks[0].service_tier,
         "agentops.stream.usage_requested": True,
         "gen_ai.response.time_to_first_chunk": span.attributes.get(
             "gen_ai.response.time_to_first_chunk"

@@ -204,10 +204,10 @@ def chunk_attributes(first: Any) -> dict:
     attributes = {"gen_ai.response.model": first.model, "gen_ai.response.id": first.id}
     fingerprint = getattr(first, "system_fingerprint", None)
     if fingerprint:
-        attributes["gen_ai.openai.response.system_fingerprint"] = fingerprint
+        attributes["openai.response.system_fingerprint"] = fingerprint
     tier = getattr(first, "service_tier", None)
     if tier:
-        attributes["gen_ai.openai.response.service_tier"] = tier
+        attributes["openai.response.service_tier"] = tier
     return attributes
 
 
@@ -827,8 +827,8 @@ def test_chat_stream_helper(client, instrument, emulator, telemetry):
         **request_attributes(emulator),
         "gen_ai.response.model": final.model,
         "gen_ai.response.id": final.id,
-        "gen_ai.openai.response.system_fingerprint": final.system_fingerprint,
-        "gen_ai.openai.response.service_tier": final.service_tier,
+        "openai.response.system_fingerprint": final.system_fingerprint,
+        "openai.response.service_tier": final.service_tier,
         **usage_attributes(usage),
         "gen_ai.response.finish_reasons": ("stop",),
         TTFC_ATTRIBUTE: ttfc_of(span),
@@ -892,7 +892,7 @@ def _assert_responses_span(emulator, telemetry, final: Any, events: list[Any]) -
         **request_attributes(emulator),
         "gen_ai.response.model": final.model,
         "gen_ai.response.id": final.id,
-        "gen_ai.openai.response.service_tier": final.service_tier,
+        "openai.response.service_tier": final.service_tier,
         **_responses_usage_attributes(final.usage),
         "gen_ai.response.finish_reasons": ("stop",),
         TTFC_ATTRIBUTE: ttfc_of(span),
@@ -956,7 +956,7 @@ def test_responses_stream_helper_left_early(client, emulator, telemetry):
         **request_attributes(emulator),
         "gen_ai.response.model": created.model,
         "gen_ai.response.id": created.id,
-        "gen_ai.openai.response.service_tier": created.service_tier,
+        "openai.response.service_tier": created.service_tier,
         TTFC_ATTRIBUTE: ttfc_of(span),
     }
 

@@ -20,8 +20,22 @@ ENDPOINTS: dict[str, Endpoint] = {
 }
 
 
+_AZURE_DEPLOYMENTS = "/deployments/"
+
+
+def _azure_deployment(path: str) -> tuple[str, str | None]:
+    """Azure OpenAI names the deployment in the path (``/openai/deployments/<name>/chat/
+    completions?api-version=...``) and may omit the model from the body; the same endpoints
+    answer, with the deployment name standing in for the model."""
+    if not path.startswith(_AZURE_DEPLOYMENTS):
+        return path, None
+    name, _, rest = path[len(_AZURE_DEPLOYMENTS) :].partition("/")
+    return "/v1/" + rest, name or None
+
+
 def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedResponse:
-    endpoint = ENDPOINTS.get(path.partition("?")[0].rstrip("/"))
+    path, deployment = _azure_deployment(path.partition("?")[0])
+    endpoint = ENDPOINTS.get(path.rstrip("/"))
     if endpoint is None or request.method.upper() != "POST":
         return errors.unknown_url(request.method.upper(), "/openai" + path)
     try:
@@ -35,6 +49,8 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
         )
     if not isinstance(body, dict):
         return errors.error_response(400, "The request body must be a JSON object.")
+    if deployment is not None:
+        body.setdefault("model", deployment)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         return errors.error_response(400, "you must provide a model parameter")

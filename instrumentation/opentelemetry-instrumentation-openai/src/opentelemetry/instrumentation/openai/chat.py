@@ -23,6 +23,7 @@ from opentelemetry.instrumentation.genai_core.values import (
 )
 from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 from opentelemetry.util.genai.types import InputMessage, OutputMessage, TextPart
 
 __all__ = ["ChatMapper", "CompletionsMapper"]
@@ -105,7 +106,7 @@ class ChatMapper(OpenAIMapper):
         request.output_type = _output_type(kwargs.get("response_format"))
         tier = as_str(kwargs.get("service_tier"))
         if tier is not None:
-            request.attributes[GenAI.GEN_AI_OPENAI_REQUEST_SERVICE_TIER] = tier
+            request.attributes[OpenAI.OPENAI_REQUEST_SERVICE_TIER] = tier
         if capture_content:
             request.input_messages = chat_input_messages(kwargs.get("messages"))
             request.tool_definitions = tool_definitions(
@@ -249,9 +250,9 @@ class ChatStreamState:
             usage=self.usage,
         )
         if self.fingerprint:
-            response.attributes[GenAI.GEN_AI_OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = self.fingerprint
+            response.attributes[OpenAI.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = self.fingerprint
         if self.service_tier:
-            response.attributes[GenAI.GEN_AI_OPENAI_RESPONSE_SERVICE_TIER] = self.service_tier
+            response.attributes[OpenAI.OPENAI_RESPONSE_SERVICE_TIER] = self.service_tier
         if self._capture:
             response.output_messages = [c.message() for c in ordered]
         return response

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Literal
 from opentelemetry.instrumentation.genai_core import Call, Mapper, Request, Response, Usage
 from opentelemetry.instrumentation.genai_core.values import as_int, as_str, field
 from opentelemetry.instrumentation.openai.endpoint import endpoint_of
-from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
 __all__ = ["OpenAIMapper", "usage_of"]
 
@@ -95,7 +95,7 @@ class OpenAIMapper(Mapper):
     def add_response_attributes(response: Response, result: Any) -> None:
         fingerprint = as_str(field(result, "system_fingerprint"))
         if fingerprint:
-            response.attributes[GenAI.GEN_AI_OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
+            response.attributes[OpenAI.OPENAI_RESPONSE_SYSTEM_FINGERPRINT] = fingerprint
         tier = as_str(field(result, "service_tier"))
         if tier:
-            response.attributes[GenAI.GEN_AI_OPENAI_RESPONSE_SERVICE_TIER] = tier
+            response.attributes[OpenAI.OPENAI_RESPONSE_SERVICE_TIER] = tier

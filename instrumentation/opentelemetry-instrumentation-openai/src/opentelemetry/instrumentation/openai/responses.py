@@ -14,6 +14,7 @@ from opentelemetry.instrumentation.genai_core.chat_format import (
 from opentelemetry.instrumentation.genai_core.values import as_float, as_int, as_str, field
 from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 from opentelemetry.util.genai.types import (
     InputMessage,
     MessagePart,
@@ -124,7 +125,7 @@ class ResponsesMapper(OpenAIMapper):
         )
         tier = as_str(kwargs.get("service_tier"))
         if tier is not None:
-            request.attributes[GenAI.GEN_AI_OPENAI_REQUEST_SERVICE_TIER] = tier
+            request.attributes[OpenAI.OPENAI_REQUEST_SERVICE_TIER] = tier
         if capture_content:
             instructions = as_str(kwargs.get("instructions"))
             if instructions:
