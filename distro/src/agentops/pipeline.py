@@ -1,0 +1,271 @@
+"""The telemetry pipeline: reuse the application's SDK providers, or build them from the
+standard environment, and make sure the cost processor is on the tracer provider once.
+
+Used by the ``agentops`` configurator (``opentelemetry-instrument``) and by
+``Client().configure()``. Building is the SDK's own ``_initialize_components``, the function
+``opentelemetry-instrument`` runs, so every standard variable means what it means there:
+``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_{TRACES,METRICS,LOGS}_EXPORTER``,
+``OTEL_TRACES_SAMPLER``/``_ARG``, ``OTEL_EXPORTER_OTLP_*``, ``OTEL_BSP_*``,
+``OTEL_METRIC_EXPORT_*``, ...
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from opentelemetry import metrics, trace
+from opentelemetry._logs import get_logger_provider
+from opentelemetry.environment_variables import (
+    OTEL_LOGS_EXPORTER,
+    OTEL_METRICS_EXPORTER,
+    OTEL_TRACES_EXPORTER,
+)
+
+# The API offers no "is a meter provider set?"; its placeholder's class is the only sign.
+from opentelemetry.metrics._internal import _ProxyMeterProvider
+from opentelemetry.sdk._configuration import (
+    _get_exporter_names,
+    _import_exporters,
+    _initialize_components,
+    _OTelSDKConfigurator,
+)
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk.environment_variables import (
+    OTEL_EXPORTER_OTLP_HEADERS,
+    OTEL_EXPORTER_OTLP_LOGS_HEADERS,
+    OTEL_EXPORTER_OTLP_METRICS_HEADERS,
+    OTEL_EXPORTER_OTLP_PROTOCOL,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+)
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.util.types import AttributeValue
+
+from agentops.cost import CostSpanProcessor
+
+__all__ = [
+    "Pipeline",
+    "apply_env_defaults",
+    "ensure_pipeline",
+    "env_defaults",
+    "events_enabled",
+]
+
+_logger = logging.getLogger(__name__)
+
+# Read by util-genai; the names are spelled out so this module needs no GenAI package.
+_EMIT_EVENT: Final = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
+_CAPTURE_CONTENT: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+_EVENT_MODES: Final = frozenset({"EVENT_ONLY", "SPAN_AND_EVENT"})
+# Declarative configuration (SDK >= 1.45); older SDKs do not know the variable.
+_OTEL_CONFIG_FILE: Final = "OTEL_CONFIG_FILE"
+
+_HEADER_VARIABLES: Final = (
+    OTEL_EXPORTER_OTLP_HEADERS,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+    OTEL_EXPORTER_OTLP_METRICS_HEADERS,
+    OTEL_EXPORTER_OTLP_LOGS_HEADERS,
+)
+_OTLP_MODULE_PREFIX: Final = "opentelemetry.exporter.otlp."
+
+_lock = threading.RLock()
+_built: TracerProvider | None = None
+_cost_processors: weakref.WeakKeyDictionary[TracerProvider, CostSpanProcessor] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """The providers instrumentations should use, as ``ensure_pipeline`` found or built them."""
+
+    tracer_provider: TracerProvider | None
+    """The global SDK tracer provider; None when the global one is not an SDK provider."""
+    meter_provider: MeterProvider | None
+    """The global SDK meter provider; None when the global one is not an SDK provider."""
+    logger_provider: LoggerProvider | None
+    """The global SDK logger provider when GenAI events are on, else None."""
+    cost_processor: CostSpanProcessor | None
+    """The cost processor on ``tracer_provider``, if there is one."""
+    owned: bool
+    """True when ``ensure_pipeline`` built the providers (so their shutdown is ours)."""
+
+
+def events_enabled() -> bool:
+    """Whether GenAI events are emitted, decided as opentelemetry-util-genai decides it."""
+    emit = os.environ.get(_EMIT_EVENT, "").strip().lower()
+    if emit in ("true", "false"):
+        return emit == "true"
+    return os.environ.get(_CAPTURE_CONTENT, "").strip().upper() in _EVENT_MODES
+
+
+def env_defaults() -> dict[str, str]:
+    """What the distro sets when the environment does not say otherwise."""
+    return {
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_METRICS_EXPORTER: "otlp",
+        # A logs pipeline exists for GenAI events only; the user can still ask for one.
+        OTEL_LOGS_EXPORTER: "otlp" if events_enabled() else "none",
+        # The SDK's own default is grpc, which needs an exporter this package does not
+        # install by default.
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    }
+
+
+def apply_env_defaults() -> None:
+    """Set each default in ``os.environ`` unless the variable is already set."""
+    for name, value in env_defaults().items():
+        os.environ.setdefault(name, value)
+
+
+def ensure_pipeline(
+    *,
+    api_key: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    cost: bool = True,
+    prices_file: str | os.PathLike[str] | None = None,
+    resource_attributes: Mapping[str, AttributeValue] | None = None,
+    auto_instrumentation_version: str | None = None,
+) -> Pipeline:
+    """Reuse the application's providers, or build them from the environment; add cost once.
+
+    If a global tracer or meter provider is already set, nothing is built, replaced or
+    reconfigured: the SDK tracer provider (if it is one) gets a ``CostSpanProcessor``, unless
+    it already has one. Otherwise the distro defaults are applied to ``os.environ`` (only to
+    variables that are unset), the providers are built exactly as ``opentelemetry-instrument``
+    builds them and set as the globals, and the cost processor is added. Safe to call again.
+
+    Args:
+        api_key: sent to the OTLP endpoints as ``authorization: Bearer <api_key>``.
+        headers: more headers for the OTLP endpoints. These and the api key are sent only
+            when the providers are built here and no ``OTEL_EXPORTER_OTLP_*HEADERS``
+            variable is set: whoever set one has chosen how to authenticate. Never logged.
+        cost: add the ``CostSpanProcessor``.
+        prices_file: the cost processor's price file (else ``$AGENTOPS_PRICES_FILE``).
+        resource_attributes: resource attributes for built providers; they win over
+            ``OTEL_RESOURCE_ATTRIBUTES`` and ``OTEL_SERVICE_NAME``, as in the SDK.
+        auto_instrumentation_version: set by the configurator (``telemetry.auto.version``).
+    """
+    global _built
+    with _lock:
+        tracer_provider: object = trace.get_tracer_provider()
+        meter_provider: object = metrics.get_meter_provider()
+        if not _is_set(tracer_provider, meter_provider):
+            _build(
+                _extra_headers(api_key, headers),
+                dict(resource_attributes or {}),
+                auto_instrumentation_version,
+            )
+            tracer_provider = trace.get_tracer_provider()
+            meter_provider = metrics.get_meter_provider()
+            _built = tracer_provider if isinstance(tracer_provider, TracerProvider) else None
+        elif api_key or headers:
+            _logger.debug("OTLP headers not applied: the application configured OpenTelemetry")
+
+        sdk_tracer = tracer_provider if isinstance(tracer_provider, TracerProvider) else None
+        sdk_meter = meter_provider if isinstance(meter_provider, MeterProvider) else None
+        if sdk_tracer is None:
+            _logger.info(
+                "The global tracer provider is not an OpenTelemetry SDK TracerProvider; "
+                "spans get no cost attributes."
+            )
+        cost_processor = None
+        if sdk_tracer is not None:
+            cost_processor = _cost_processor_of(sdk_tracer)
+            if cost_processor is None and cost:
+                cost_processor = CostSpanProcessor(
+                    meter_provider=sdk_meter, prices_file=prices_file
+                )
+                sdk_tracer.add_span_processor(cost_processor)
+                _cost_processors[sdk_tracer] = cost_processor
+        return Pipeline(
+            tracer_provider=sdk_tracer,
+            meter_provider=sdk_meter,
+            logger_provider=_event_logger_provider(),
+            cost_processor=cost_processor,
+            owned=sdk_tracer is not None and sdk_tracer is _built,
+        )
+
+
+def _is_set(tracer_provider: object, meter_provider: object) -> bool:
+    """Whether the application (or an earlier call) set a global provider."""
+    return not isinstance(tracer_provider, trace.ProxyTracerProvider) or not isinstance(
+        meter_provider, _ProxyMeterProvider
+    )
+
+
+def _build(
+    extra_headers: dict[str, str],
+    resource_attributes: dict[str, AttributeValue],
+    auto_instrumentation_version: str | None,
+) -> None:
+    apply_env_defaults()
+    if os.environ.get(_OTEL_CONFIG_FILE):
+        # The configuration file decides everything, as with the SDK's own configurator.
+        _OTelSDKConfigurator().configure()
+        return
+    _initialize_components(
+        auto_instrumentation_version=auto_instrumentation_version,
+        resource_attributes=resource_attributes,
+        exporter_args_map=_otlp_header_args(extra_headers),
+    )
+
+
+def _extra_headers(api_key: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Headers from code, unless the environment configures OTLP headers (then it decides)."""
+    extra: dict[str, str] = {}
+    if api_key and api_key.strip():
+        extra["authorization"] = f"Bearer {api_key.strip()}"
+    # gRPC metadata keys must be lower case; HTTP does not care.
+    extra.update({name.lower(): value for name, value in (headers or {}).items()})
+    configured = [name for name in _HEADER_VARIABLES if os.environ.get(name, "").strip()]
+    if extra and configured:
+        _logger.info(
+            "%s set: OTLP headers come from the environment; the api key and headers given "
+            "in code are not sent.",
+            ", ".join(configured),
+        )
+        return {}
+    return extra
+
+
+def _otlp_header_args(extra: dict[str, str]) -> dict[type, dict[str, Any]]:
+    """Constructor arguments giving each configured OTLP exporter the extra headers."""
+    if not extra:
+        return {}
+    exporters = _import_exporters(
+        _get_exporter_names("traces"), _get_exporter_names("metrics"), _get_exporter_names("logs")
+    )
+    return {
+        exporter_class: {"headers": dict(extra)}
+        for classes in exporters
+        for exporter_class in classes.values()
+        if exporter_class.__module__.startswith(_OTLP_MODULE_PREFIX)
+    }
+
+
+def _cost_processor_of(provider: TracerProvider) -> CostSpanProcessor | None:
+    """The cost processor already on ``provider``: ours, or one the user added."""
+    found = _cost_processors.get(provider)
+    if found is not None:
+        return found
+    # The SDK keeps its processors privately; a missing field just means "not found".
+    active = getattr(provider, "_active_span_processor", None)
+    for processor in getattr(active, "_span_processors", ()):
+        if isinstance(processor, CostSpanProcessor):
+            _cost_processors[provider] = processor
+            return processor
+    return None
+
+
+def _event_logger_provider() -> LoggerProvider | None:
+    if not events_enabled():
+        return None
+    provider = get_logger_provider()
+    return provider if isinstance(provider, LoggerProvider) else None
