@@ -97,15 +97,50 @@ def _end(trace: Trace, accumulator: StreamAccumulator, error: BaseException) -> 
         trace.fail(error)
 
 
-class TracedStream(SyncStreamWrapper[Any]):
-    def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
-        super().__init__(stream, trace)
+class _Following:
+    """What both proxies do with a chunk once read, and at the stream's end."""
+
+    _self_trace: Trace
+    _self_accumulator: StreamAccumulator
+    _self_first: bool
+    _self_finalized: bool
+
+    def _follow(self, trace: Trace, accumulator: StreamAccumulator) -> None:
         self._self_trace = trace
         self._self_accumulator = accumulator
         self._self_first = True
         # The caller consumes the stream at its own pace: its work between chunks must not
         # be parented under this span.
         trace.suspend()
+
+    def _delivers(self, chunk: Any) -> bool:
+        """Take a chunk into account; False when the caller must not see it."""
+        if self._self_finalized:
+            return True
+        arrived = _now()
+        if not _accept(self._self_accumulator, chunk):
+            return False
+        if self._self_first:
+            self._self_first = False
+            _name_model(self._self_trace, self._self_accumulator)
+        self._self_trace._on_stream_chunk(arrived)
+        return True
+
+    def _process_chunk(self, chunk: Any) -> None:
+        # Only reached through send()/throw() on generator-backed streams.
+        _accept(self._self_accumulator, chunk)
+
+    def _on_stream_end(self) -> None:
+        _finish_from(self._self_trace, self._self_accumulator)
+
+    def _on_stream_error(self, error: BaseException) -> None:
+        _end(self._self_trace, self._self_accumulator, error)
+
+
+class TracedStream(_Following, SyncStreamWrapper[Any]):
+    def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
+        super().__init__(stream, trace)
+        self._follow(trace, accumulator)
 
     def __next__(self) -> Any:
         iterator = self._self_iterator
@@ -118,14 +153,7 @@ class TracedStream(SyncStreamWrapper[Any]):
             except BaseException as error:
                 self._finalize_failure(error)
                 raise
-            if self._self_finalized:
-                return chunk
-            arrived = _now()
-            if _accept(self._self_accumulator, chunk):
-                if self._self_first:
-                    self._self_first = False
-                    _name_model(self._self_trace, self._self_accumulator)
-                self._self_invocation._on_stream_chunk(arrived)
+            if self._delivers(chunk):
                 return chunk
 
     @property
@@ -144,24 +172,11 @@ class TracedStream(SyncStreamWrapper[Any]):
             self.__wrapped__.response, self._finalize_success, self._execution_context
         )
 
-    def _process_chunk(self, chunk: Any) -> None:
-        # Only reached through send()/throw() on generator-backed streams.
-        _accept(self._self_accumulator, chunk)
 
-    def _on_stream_end(self) -> None:
-        _finish_from(self._self_trace, self._self_accumulator)
-
-    def _on_stream_error(self, error: BaseException) -> None:
-        _end(self._self_trace, self._self_accumulator, error)
-
-
-class TracedAsyncStream(AsyncStreamWrapper[Any]):
+class TracedAsyncStream(_Following, AsyncStreamWrapper[Any]):
     def __init__(self, stream: Any, trace: Trace, accumulator: StreamAccumulator) -> None:
         super().__init__(stream, trace)
-        self._self_trace = trace
-        self._self_accumulator = accumulator
-        self._self_first = True
-        trace.suspend()
+        self._follow(trace, accumulator)
 
     async def __anext__(self) -> Any:
         iterator = self._self_aiter
@@ -174,14 +189,7 @@ class TracedAsyncStream(AsyncStreamWrapper[Any]):
             except BaseException as error:
                 self._finalize_failure(error)
                 raise
-            if self._self_finalized:
-                return chunk
-            arrived = _now()
-            if _accept(self._self_accumulator, chunk):
-                if self._self_first:
-                    self._self_first = False
-                    _name_model(self._self_trace, self._self_accumulator)
-                self._self_invocation._on_stream_chunk(arrived)
+            if self._delivers(chunk):
                 return chunk
 
     @property
@@ -189,12 +197,3 @@ class TracedAsyncStream(AsyncStreamWrapper[Any]):
         return finalize_on_aclose(
             self.__wrapped__.response, self._finalize_success, self._execution_context
         )
-
-    def _process_chunk(self, chunk: Any) -> None:
-        _accept(self._self_accumulator, chunk)
-
-    def _on_stream_end(self) -> None:
-        _finish_from(self._self_trace, self._self_accumulator)
-
-    def _on_stream_error(self, error: BaseException) -> None:
-        _end(self._self_trace, self._self_accumulator, error)
