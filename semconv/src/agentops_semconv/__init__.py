@@ -23,6 +23,10 @@ from agentops_semconv.attributes import (
     AGENTOPS_TAG_PREFIX,
     CostStatusValues,
 )
+from agentops_semconv.events import (
+    GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
+    GEN_AI_CLIENT_OPERATION_EXCEPTION,
+)
 from agentops_semconv.metrics import (
     AGENTOPS_CLIENT_COST,
     AGENTOPS_CLIENT_COST_RUNNING,
@@ -53,6 +57,8 @@ __all__ = [
     "AGENTOPS_METRIC_NAME",
     "AGENTOPS_STREAM_USAGE_REQUESTED",
     "AGENTOPS_TAG_PREFIX",
+    "GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS",
+    "GEN_AI_CLIENT_OPERATION_EXCEPTION",
     "CostStatusValues",
     "ProviderName",
 ]

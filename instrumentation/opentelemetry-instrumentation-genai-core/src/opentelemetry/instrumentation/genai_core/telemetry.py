@@ -22,6 +22,10 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, Final
 
+from agentops_semconv import (
+    GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
+    GEN_AI_CLIENT_OPERATION_EXCEPTION,
+)
 from opentelemetry._logs import LoggerProvider, LogRecord, SeverityNumber, get_logger
 from opentelemetry.context import Context, attach, create_key, detach, get_value, set_value
 from opentelemetry.instrumentation.genai_core import hooks
@@ -66,8 +70,8 @@ _now = timeit.default_timer
 _SCHEMA_URL: Final = Schemas.V1_37_0.value
 _INPUT: Final = GenAI.GenAiTokenTypeValues.INPUT.value
 _OUTPUT: Final = GenAI.GenAiTokenTypeValues.OUTPUT.value
-_DETAILS_EVENT: Final = "gen_ai.client.inference.operation.details"
-_EXCEPTION_EVENT: Final = "gen_ai.client.operation.exception"
+_DETAILS_EVENT: Final = GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS
+_EXCEPTION_EVENT: Final = GEN_AI_CLIENT_OPERATION_EXCEPTION
 
 # Set in the context of a traced call, so an SDK call made inside it (an SDK helper calling a
 # traced method, a wrapper library calling a provider SDK) joins that span, not a second one.

@@ -1,0 +1,42 @@
+"""Exceptions the AgentOps client raises into the application, on purpose."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["CostLimitExceeded"]
+
+
+class CostLimitExceeded(RuntimeError):
+    """A hard cost limit is spent: the LLM call was stopped before its request was sent.
+
+    Raised from the SDK method the application called (``chat.completions.create`` ...) for
+    every call within the limit's scope until the limit's window ends (never, without a
+    window), the limit is raised or removed. Nothing was sent and nothing was billed.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        limit_usd: float,
+        spent_usd: float,
+        resets_at: float | None = None,
+    ) -> None:
+        self.name = name
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd
+        self.resets_at = resets_at
+        """Unix time at which the limit's window ends, or None for a limit without window."""
+        when = (
+            f"; it resets at {datetime.fromtimestamp(resets_at, UTC).isoformat()}"
+            if resets_at is not None
+            else ""
+        )
+        super().__init__(
+            f"Cost limit {name!r} reached: ${spent_usd:.6g} spent of ${limit_usd:.6g}{when}. "
+            "The call was not sent."
+        )
+
+    def __reduce__(self) -> tuple[type[CostLimitExceeded], tuple[str, float, float, float | None]]:
+        # Picklable with its fields (multiprocessing, task queues).
+        return (type(self), (self.name, self.limit_usd, self.spent_usd, self.resets_at))

@@ -1,0 +1,286 @@
+"""Cost limits: running USD cost per scope and window, and whether a limit is crossed.
+
+A limit's scope is all calls, one provider, or one model (prefix match, as in the filters),
+or both. Its window is either the whole life of the process (``window_seconds=None``) or a
+tumbling window of ``window_seconds`` aligned to the Unix epoch: ``3600`` is each clock hour,
+``86400`` each UTC day. When a window ends the running cost starts again from zero, and so
+does the alert. Tumbling windows make budgets predictable ("$5 per UTC day") and let a hard
+limit say exactly when calls resume.
+
+``CostTracker`` holds the state and is thread-safe; ``agentops.limit_processor`` feeds it
+from finished spans and turns crossings into alerts; the client registers ``check`` as a
+pre-call check so a spent hard limit stops the next call before anything is sent.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry.instrumentation.genai_core.records import Request
+
+from agentops.errors import CostLimitExceeded
+from agentops.filters import model_matches, normalize_models
+from agentops.provider_names import matching_values
+
+__all__ = ["CostLimit", "CostLimitCrossed", "CostTracker", "as_cost_limit"]
+
+
+def _now() -> float:
+    # One indirection so tests can move time without touching the time module.
+    return time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class CostLimitCrossed:
+    """What an ``on_exceed`` callback receives when a limit is crossed."""
+
+    limit: CostLimit
+    spent_usd: float
+    """Running cost within the limit's scope and window, including the crossing call."""
+    window_start: float | None
+    """Unix time the window began (None for a limit without window)."""
+    window_end: float | None
+    """Unix time the window ends (None for a limit without window)."""
+    trace_id: int | None = None
+    """Trace of the call that crossed the limit, when known."""
+    span_id: int | None = None
+    """Span of the call that crossed the limit, when known."""
+
+    @property
+    def name(self) -> str:
+        return self.limit.name
+
+    @property
+    def limit_usd(self) -> float:
+        return self.limit.limit_usd
+
+
+@dataclass(frozen=True, slots=True)
+class CostLimit:
+    """A budget for the LLM calls within a scope, optionally per time window.
+
+    Args:
+        name: identifies the limit in alerts, errors and the running-cost gauge.
+        limit_usd: the budget in USD; crossed when the running cost reaches it.
+        provider: only calls to this provider (a seed name such as ``"openai"``, which
+            also covers Azure OpenAI, or a ``gen_ai.provider.name`` value).
+        model: only calls whose requested or answering model starts with this.
+        window_seconds: per tumbling window of this many seconds (epoch-aligned), or
+            None for the whole life of the process.
+        hard: once crossed, calls within the scope fail with ``CostLimitExceeded``
+            before they are sent, until the window ends.
+        on_exceed: called with a ``CostLimitCrossed`` once per crossing, on the thread
+            that ended the crossing call; its exceptions are caught and logged.
+    """
+
+    name: str
+    limit_usd: float
+    provider: str | None = None
+    model: str | None = None
+    window_seconds: float | None = None
+    hard: bool = False
+    on_exceed: Callable[[CostLimitCrossed], Any] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("a cost limit needs a non-empty name")
+        if (
+            isinstance(self.limit_usd, bool)
+            or not isinstance(self.limit_usd, int | float)
+            or not math.isfinite(self.limit_usd)
+            or self.limit_usd < 0
+        ):
+            raise ValueError(f"limit_usd must be a finite number >= 0, not {self.limit_usd!r}")
+        if self.window_seconds is not None and (
+            isinstance(self.window_seconds, bool)
+            or not isinstance(self.window_seconds, int | float)
+            or not math.isfinite(self.window_seconds)
+            or self.window_seconds <= 0
+        ):
+            raise ValueError(
+                f"window_seconds must be a number > 0 or None, not {self.window_seconds!r}"
+            )
+        if self.on_exceed is not None and not callable(self.on_exceed):
+            raise TypeError("on_exceed must be callable")
+
+
+def as_cost_limit(value: CostLimit | Mapping[str, Any]) -> CostLimit:
+    """A ``CostLimit`` from itself or from a dict of its fields."""
+    if isinstance(value, CostLimit):
+        return value
+    if isinstance(value, Mapping):
+        return CostLimit(**value)
+    raise TypeError(f"a cost limit is a CostLimit or a dict, not {type(value).__name__}")
+
+
+class _State:
+    """One limit's running cost; guarded by the tracker's lock."""
+
+    __slots__ = ("alerted", "limit", "models", "providers", "spent", "window")
+
+    def __init__(self, limit: CostLimit) -> None:
+        self.limit = limit
+        self.providers = matching_values(limit.provider) if limit.provider else None
+        self.models = normalize_models(limit.model) if limit.model else None
+        self.spent = 0.0
+        self.window: int | None = None
+        self.alerted = False
+
+    def covers(self, provider: str | None, models: Iterable[str | None]) -> bool:
+        if self.providers is not None and provider not in self.providers:
+            return False
+        if self.models is not None:
+            return any(model_matches(model, self.models) for model in models)
+        return True
+
+    def roll(self, now: float) -> None:
+        """Start a new window (spent 0, alert re-armed) if the current one has ended."""
+        seconds = self.limit.window_seconds
+        if seconds is None:
+            return
+        window = math.floor(now / seconds)
+        if window != self.window:
+            self.window = window
+            self.spent = 0.0
+            self.alerted = False
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        seconds = self.limit.window_seconds
+        if seconds is None or self.window is None:
+            return None, None
+        return self.window * seconds, (self.window + 1) * seconds
+
+    def reached(self) -> bool:
+        return self.spent >= self.limit.limit_usd
+
+
+class CostTracker:
+    """The running cost of every configured limit; safe to use from any thread."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, _State] = {}
+        self._hard: tuple[_State, ...] = ()
+        self._lock = threading.Lock()
+
+    # -- configuration -------------------------------------------------------------------
+
+    def add(self, limit: CostLimit) -> None:
+        """Add a limit, or replace the one of the same name.
+
+        Replacing keeps the running cost when the scope and window are unchanged (raising
+        a budget does not forget what was spent); otherwise it starts from zero.
+        """
+        with self._lock:
+            self._states[limit.name] = self._carry_over(limit)
+            self._publish()
+
+    def replace_all(self, limits: Iterable[CostLimit]) -> None:
+        with self._lock:
+            self._states = {limit.name: self._carry_over(limit) for limit in limits}
+            self._publish()
+
+    def remove(self, name: str) -> bool:
+        with self._lock:
+            removed = self._states.pop(name, None) is not None
+            self._publish()
+        return removed
+
+    def limits(self) -> list[CostLimit]:
+        with self._lock:
+            return [state.limit for state in self._states.values()]
+
+    def __bool__(self) -> bool:
+        return bool(self._states)
+
+    def _carry_over(self, limit: CostLimit) -> _State:
+        state = _State(limit)
+        old = self._states.get(limit.name)
+        if old is not None and _same_scope(old.limit, limit):
+            state.spent, state.window = old.spent, old.window
+            # Crossed before and still above the (possibly new) budget: no second alert.
+            state.alerted = old.alerted and state.reached()
+        return state
+
+    def _publish(self) -> None:
+        self._hard = tuple(state for state in self._states.values() if state.limit.hard)
+
+    # -- running cost ----------------------------------------------------------------------
+
+    def add_cost(
+        self,
+        cost_usd: float,
+        provider: str | None,
+        request_model: str | None,
+        response_model: str | None,
+        *,
+        trace_id: int | None = None,
+        span_id: int | None = None,
+    ) -> list[CostLimitCrossed]:
+        """Count one call's cost; returns the limits it made cross (alerts to send)."""
+        crossed: list[CostLimitCrossed] = []
+        now = _now()
+        models = (request_model, response_model)
+        with self._lock:
+            for state in self._states.values():
+                if not state.covers(provider, models):
+                    continue
+                state.roll(now)
+                state.spent += cost_usd
+                if state.reached() and not state.alerted:
+                    state.alerted = True
+                    start, end = state.bounds()
+                    crossed.append(
+                        CostLimitCrossed(state.limit, state.spent, start, end, trace_id, span_id)
+                    )
+        return crossed
+
+    def spent(self, name: str) -> float:
+        """Running cost of the limit ``name`` in its current window (0 after a window ends)."""
+        with self._lock:
+            state = self._states.get(name)
+            if state is None:
+                raise KeyError(name)
+            state.roll(_now())
+            return state.spent
+
+    def running(self) -> list[tuple[str, float]]:
+        """``(name, running cost)`` of every limit, for the gauge."""
+        now = _now()
+        with self._lock:
+            result = []
+            for name, state in self._states.items():
+                state.roll(now)
+                result.append((name, state.spent))
+            return result
+
+    # -- the pre-call check ----------------------------------------------------------------
+
+    def check(self, request: Request) -> None:
+        """Raise ``CostLimitExceeded`` if a spent hard limit covers this call."""
+        hard = self._hard
+        if not hard:
+            return
+        now = _now()
+        with self._lock:
+            for state in hard:
+                if not state.covers(request.provider, (request.model,)):
+                    continue
+                state.roll(now)
+                if state.reached():
+                    limit = state.limit
+                    raise CostLimitExceeded(
+                        limit.name, limit.limit_usd, state.spent, state.bounds()[1]
+                    )
+
+
+def _same_scope(old: CostLimit, new: CostLimit) -> bool:
+    return (old.provider, old.model, old.window_seconds) == (
+        new.provider,
+        new.model,
+        new.window_seconds,
+    )
