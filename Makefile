@@ -44,6 +44,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/run.py
+	$(UV) run --no-sync python tests/bench/bench_cost.py
 
 clean:
 	rm -rf $(VENV) .compat

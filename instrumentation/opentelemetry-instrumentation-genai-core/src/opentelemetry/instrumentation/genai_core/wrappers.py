@@ -76,6 +76,26 @@ def sync_wrapper(slot: TelemetrySlot, mapper: Mapper) -> WrapperFunction:
     return traced_call
 
 
+async def _traced_await(
+    slot: TelemetrySlot,
+    mapper: Mapper,
+    wrapped: Callable[..., Awaitable[Any]],
+    instance: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    call = Call(instance, args, kwargs)
+    trace = _begin(slot, mapper, call)
+    if trace is None:
+        return await wrapped(*args, **kwargs)
+    try:
+        result = await wrapped(*call.args, **call.kwargs)
+    except BaseException as error:
+        trace.fail(error)
+        raise
+    return _complete(mapper, trace, result)
+
+
 def async_wrapper(slot: TelemetrySlot, mapper: Mapper) -> WrapperFunction:
     def traced_call(
         wrapped: Callable[..., Awaitable[Any]],
@@ -85,18 +105,6 @@ def async_wrapper(slot: TelemetrySlot, mapper: Mapper) -> WrapperFunction:
     ) -> Awaitable[Any]:
         # The span starts when the coroutine runs, not when it is created, so its duration
         # is the call's and its parent is the context the caller awaits in.
-        async def run() -> Any:
-            call = Call(instance, args, kwargs)
-            trace = _begin(slot, mapper, call)
-            if trace is None:
-                return await wrapped(*args, **kwargs)
-            try:
-                result = await wrapped(*call.args, **call.kwargs)
-            except BaseException as error:
-                trace.fail(error)
-                raise
-            return _complete(mapper, trace, result)
-
-        return run()
+        return _traced_await(slot, mapper, wrapped, instance, args, kwargs)
 
     return traced_call
