@@ -63,7 +63,13 @@ def _accept(accumulator: StreamAccumulator, chunk: Any) -> bool:
     try:
         return accumulator.add(chunk)
     except Exception:
-        report_internal_error("reading a stream chunk")
+        return _kept_after_failure(accumulator, chunk)
+
+
+def _kept_after_failure(accumulator: StreamAccumulator, chunk: Any) -> bool:
+    """Whether the caller sees a chunk the accumulator failed on: yes, unless the
+    accumulator says it is one the instrumentation caused."""
+    report_internal_error("reading a stream chunk")
     # The accumulator failed, but a chunk the instrumentation caused must still not reach the
     # caller: ask the narrower question on its own.
     own = getattr(accumulator, "caused_by_instrumentation", None)
@@ -118,7 +124,11 @@ class _Following:
         if self._self_finalized:
             return True
         arrived = _now()
-        if not _accept(self._self_accumulator, chunk):
+        try:
+            keep = self._self_accumulator.add(chunk)
+        except Exception:
+            keep = _kept_after_failure(self._self_accumulator, chunk)
+        if not keep:
             return False
         if self._self_first:
             self._self_first = False

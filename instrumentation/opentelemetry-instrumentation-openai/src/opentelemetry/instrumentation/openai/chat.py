@@ -13,7 +13,6 @@ from opentelemetry.instrumentation.genai_core.chat_format import (
     chat_output_message,
     tool_definitions,
 )
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
 from opentelemetry.instrumentation.genai_core.values import (
     as_float,
     as_int,
@@ -212,25 +211,23 @@ class ChatStreamState:
         choices = getattr(chunk, "choices", None)
         usage = getattr(chunk, "usage", None)
         if usage is not None:
-            hidden = not choices and self._hide_usage_chunk
-            try:
-                self.usage = usage_of(usage)
-            except Exception:
-                if not hidden:
-                    raise
-                # Reported here because the chunk must stay hidden all the same: the core
-                # delivers every chunk whose reading failed, and the caller never asked for it.
-                report_internal_error("reading a stream chunk")
-            if hidden:
+            # Should reading it fail, the core still hides the chunk through
+            # caused_by_instrumentation.
+            self.usage = usage_of(usage)
+            if not choices and self._hide_usage_chunk:
                 return False  # exists only because we asked for it
         elif self._hide_usage_chunk:
             _forget_null_usage(chunk)
+        capture = self._capture
         for choice in choices or ():
+            # Per chunk, with content off, only a finish reason is worth a look.
+            if not capture and getattr(choice, "finish_reason", None) is None:
+                continue
             index = getattr(choice, "index", 0) or 0
             state = self._choices.get(index)
             if state is None:
                 state = self._choices[index] = _ChoiceState()
-            state.add(choice, self._capture)
+            state.add(choice, capture)
         return True
 
     def caused_by_instrumentation(self, chunk: Any) -> bool:
