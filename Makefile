@@ -36,7 +36,7 @@ test-compat: uv
 	    pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2" \
 	    -e semconv -e instrumentation/opentelemetry-instrumentation-genai-core \
 	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
-	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation/openai -p no:cacheprovider
+	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation -p no:cacheprovider
 
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .
