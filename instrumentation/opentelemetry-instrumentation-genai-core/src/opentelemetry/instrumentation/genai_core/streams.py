@@ -104,7 +104,7 @@ def _end(trace: Trace, accumulator: StreamAccumulator, error: BaseException) -> 
 
 
 class _Following:
-    """What both proxies do with a chunk once read, and at the stream's end."""
+    """What both proxies share: their state, and the stream's end."""
 
     _self_trace: Trace
     _self_accumulator: StreamAccumulator
@@ -118,23 +118,6 @@ class _Following:
         # The caller consumes the stream at its own pace: its work between chunks must not
         # be parented under this span.
         trace.suspend()
-
-    def _delivers(self, chunk: Any) -> bool:
-        """Take a chunk into account; False when the caller must not see it."""
-        if self._self_finalized:
-            return True
-        arrived = _now()
-        try:
-            keep = self._self_accumulator.add(chunk)
-        except Exception:
-            keep = _kept_after_failure(self._self_accumulator, chunk)
-        if not keep:
-            return False
-        if self._self_first:
-            self._self_first = False
-            _name_model(self._self_trace, self._self_accumulator)
-        self._self_trace._on_stream_chunk(arrived)
-        return True
 
     def _process_chunk(self, chunk: Any) -> None:
         # Only reached through send()/throw() on generator-backed streams.
@@ -163,7 +146,20 @@ class TracedStream(_Following, SyncStreamWrapper[Any]):
             except BaseException as error:
                 self._finalize_failure(error)
                 raise
-            if self._delivers(chunk):
+            # Inline rather than a shared method: this runs for every chunk of every stream,
+            # and a call per chunk measured 0.8 us of the 2.6 us we added per chunk in situ.
+            if self._self_finalized:
+                return chunk
+            arrived = _now()
+            try:
+                keep = self._self_accumulator.add(chunk)
+            except Exception:
+                keep = _kept_after_failure(self._self_accumulator, chunk)
+            if keep:
+                if self._self_first:
+                    self._self_first = False
+                    _name_model(self._self_trace, self._self_accumulator)
+                self._self_trace._on_stream_chunk(arrived)
                 return chunk
 
     @property
@@ -199,7 +195,19 @@ class TracedAsyncStream(_Following, AsyncStreamWrapper[Any]):
             except BaseException as error:
                 self._finalize_failure(error)
                 raise
-            if self._delivers(chunk):
+            # The same steps as TracedStream.__next__, kept inline for the same reason.
+            if self._self_finalized:
+                return chunk
+            arrived = _now()
+            try:
+                keep = self._self_accumulator.add(chunk)
+            except Exception:
+                keep = _kept_after_failure(self._self_accumulator, chunk)
+            if keep:
+                if self._self_first:
+                    self._self_first = False
+                    _name_model(self._self_trace, self._self_accumulator)
+                self._self_trace._on_stream_chunk(arrived)
                 return chunk
 
     @property
