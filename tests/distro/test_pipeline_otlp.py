@@ -41,8 +41,8 @@ def run_app(emulator, **overrides: str | None) -> subprocess.CompletedProcess[st
         {
             "OPENAI_BASE_URL": emulator.openai_base_url,
             "OPENAI_API_KEY": "sk-distro-test",
-            # opentelemetry-distro is installed in the dev environment too: name ours, as the
-            # docs tell users to (our distro then names our configurator).
+            # Named as the docs tell users with another distro installed (ours then names our
+            # configurator), so the run does not depend on which distros are installed.
             "OTEL_PYTHON_DISTRO": "agentops",
             "OTEL_SERVICE_NAME": SERVICE_NAME,
             "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment.name=test,team=llm-platform",

@@ -17,7 +17,7 @@ registry, and the suite asserts them exactly.
 from __future__ import annotations
 
 import timeit
-from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, Final
@@ -269,11 +269,6 @@ class Trace:
             detach(token)
 
     # -- the end of the call --------------------------------------------------------------
-
-    def add_attributes(self, attributes: Mapping[str, AttributeValue]) -> None:
-        """Attributes learned after the span started (e.g. from ``Mapper.prepare``)."""
-        if attributes and not self._done:
-            self.span.set_attributes(attributes)
 
     def name_response_model(self, model: str) -> None:
         """The response model as soon as it is known, so chunk timings carry it too."""
