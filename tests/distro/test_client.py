@@ -13,7 +13,7 @@ import test_client_helpers as helpers
 from agentops import Client
 from agentops.instrumentor import AgentOpsInstrumentor
 from agentops_semconv import AGENTOPS_COST_STATUS, AGENTOPS_COST_TOTAL_USD
-from opentelemetry.instrumentation.genai_core import hooks
+from opentelemetry.instrumentation.agentops.core import hooks
 from test_client_helpers import (
     DURATION,
     TOKENS,

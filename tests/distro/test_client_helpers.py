@@ -14,8 +14,8 @@ import openai
 import pytest
 from agentops import Client
 from agentops.instrumentor import AgentOpsInstrumentor
-from opentelemetry.instrumentation.genai_core import hooks
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+from opentelemetry.instrumentation.agentops.core import hooks
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 

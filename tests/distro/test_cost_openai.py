@@ -18,7 +18,7 @@ from agentops_semconv import (
     AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
 )
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 EXACT = {"rel": 1e-12, "abs": 1e-18}
 

@@ -12,7 +12,7 @@ import pytest
 from agentops import providers as registry
 from agentops.instrumentor import AgentOpsInstrumentor
 from agentops.providers import PROVIDERS, Provider, load_instrumentor
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 MESSAGES = [{"role": "user", "content": "Hello from the instrumentor test"}]
 
@@ -124,10 +124,13 @@ def test_registry_lists_every_planned_provider():
     ]
     openai_entry = registry.get_provider("openai")
     assert openai_entry is not None
-    assert openai_entry.instrumentor == "opentelemetry.instrumentation.openai:OpenAIInstrumentor"
+    assert (
+        openai_entry.instrumentor
+        == "opentelemetry.instrumentation.agentops.openai:OpenAIInstrumentor"
+    )
     assert openai_entry.sdk == "openai"
     assert load_instrumentor(openai_entry) is OpenAIInstrumentor
-    assert all(p.module == f"opentelemetry.instrumentation.{p.name}" for p in PROVIDERS)
+    assert all(p.module == f"opentelemetry.instrumentation.agentops.{p.name}" for p in PROVIDERS)
 
 
 @pytest.fixture

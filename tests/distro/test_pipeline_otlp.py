@@ -98,7 +98,7 @@ def only_chat_span(receiver: OTLPReceiver) -> ReceivedSpan:
 
 def assert_chat_span_with_cost(span: ReceivedSpan) -> None:
     attributes = span.attributes
-    assert span.scope == "opentelemetry.instrumentation.openai"
+    assert span.scope == "opentelemetry.instrumentation.agentops.openai"
     assert attributes["gen_ai.operation.name"] == "chat"
     assert attributes["gen_ai.provider.name"] == "openai"
     assert attributes["gen_ai.request.model"] == "gpt-4o-mini"

@@ -250,7 +250,7 @@ def test_a_block_on_one_thread_does_not_tag_another(threads_traced, telemetry):
 
 def test_tags_need_no_client(emulator, telemetry):
     # Under opentelemetry-instrument there may be no Client: the first block registers.
-    from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+    from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
     instrumentor = OpenAIInstrumentor()
     instrumentor.instrument(

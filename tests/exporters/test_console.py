@@ -302,7 +302,7 @@ def meter_setup() -> Iterator[tuple[MeterProvider, io.StringIO]]:
 
 
 def record_calls(provider: MeterProvider) -> None:
-    meter = provider.get_meter("opentelemetry.instrumentation.openai")
+    meter = provider.get_meter("opentelemetry.instrumentation.agentops.openai")
     duration = meter.create_histogram("gen_ai.client.operation.duration", unit="s")
     tokens = meter.create_histogram("gen_ai.client.token.usage", unit="{token}")
     other = meter.create_counter("http.client.requests")

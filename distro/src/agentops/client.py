@@ -39,7 +39,7 @@ from opentelemetry.environment_variables import OTEL_LOGS_EXPORTER
 from opentelemetry.instrumentation.environment_variables import (
     OTEL_PYTHON_DISABLED_INSTRUMENTATIONS,
 )
-from opentelemetry.instrumentation.genai_core import hooks
+from opentelemetry.instrumentation.agentops.core import hooks
 from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation, get_meter
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 

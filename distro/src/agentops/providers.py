@@ -22,7 +22,7 @@ _logger = logging.getLogger(__name__)
 
 # Every provider package subclasses this; a package elsewhere with the same module name (the
 # PyPI names opentelemetry-instrumentation-<provider> belong to other projects) does not.
-_CORE_BASE = "opentelemetry.instrumentation.genai_core.instrumentor.GenAIInstrumentor"
+_CORE_BASE = "opentelemetry.instrumentation.agentops.core.instrumentor.GenAIInstrumentor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +50,9 @@ class Provider:
 def _provider(name: str, class_name: str, sdk: str) -> Provider:
     return Provider(
         name=name,
-        instrumentor=f"opentelemetry.instrumentation.{name}:{class_name}",
+        instrumentor=f"opentelemetry.instrumentation.agentops.{name}:{class_name}",
         sdk=sdk,
-        package=f"opentelemetry-instrumentation-{name}",
+        package=f"agentops-instrumentation-{name}",
     )
 
 

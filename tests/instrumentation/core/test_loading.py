@@ -10,8 +10,8 @@ import textwrap
 from collections.abc import Collection, Iterable
 
 import openai
-from opentelemetry.instrumentation.genai_core import GenAIInstrumentor, Patch
-from opentelemetry.instrumentation.openai.chat import ChatMapper
+from opentelemetry.instrumentation.agentops.core import GenAIInstrumentor, Patch
+from opentelemetry.instrumentation.agentops.openai.chat import ChatMapper
 
 ORIGINAL_CREATE = openai.resources.embeddings.Embeddings.create
 
@@ -74,7 +74,7 @@ def test_an_incompatible_util_genai_is_a_warning_not_silence():
         sys.meta_path.insert(0, Block())
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
         try:
-            import opentelemetry.instrumentation.openai
+            import opentelemetry.instrumentation.agentops.openai
         except ImportError:
             print("import failed")
         """

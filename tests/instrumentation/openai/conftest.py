@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import openai
 import pytest
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 API_KEY = "sk-test-secret-key-0123456789"
 

@@ -19,7 +19,7 @@ import openai
 from opentelemetry.trace import SpanKind, StatusCode
 
 API_KEY = "sk-test-secret-key-0123456789"
-SCOPE_NAME = "opentelemetry.instrumentation.openai"
+SCOPE_NAME = "opentelemetry.instrumentation.agentops.openai"
 
 DURATION = "gen_ai.client.operation.duration"
 TOKEN_USAGE = "gen_ai.client.token.usage"

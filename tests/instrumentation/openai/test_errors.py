@@ -28,7 +28,7 @@ from expected import (  # noqa: E402
     resolve,
     uninstrumented,
 )
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor  # noqa: E402
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor  # noqa: E402
 from opentelemetry.sdk._logs import LoggerProvider  # noqa: E402
 from opentelemetry.sdk._logs.export import (  # noqa: E402
     InMemoryLogRecordExporter,

@@ -32,10 +32,10 @@ from expected import (  # noqa: E402
     uninstrumented,
 )
 from opentelemetry import trace  # noqa: E402
-from opentelemetry.instrumentation.genai_core import Patch, guard  # noqa: E402
-from opentelemetry.instrumentation.openai import OpenAIInstrumentor  # noqa: E402
-from opentelemetry.instrumentation.openai import chat as chat_module  # noqa: E402
-from opentelemetry.instrumentation.openai.chat import ChatMapper, ChatStreamState  # noqa: E402
+from opentelemetry.instrumentation.agentops.core import Patch, guard  # noqa: E402
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor  # noqa: E402
+from opentelemetry.instrumentation.agentops.openai import chat as chat_module  # noqa: E402
+from opentelemetry.instrumentation.agentops.openai.chat import ChatMapper, ChatStreamState  # noqa: E402
 from opentelemetry.instrumentation.utils import suppress_instrumentation  # noqa: E402
 from packaging.requirements import Requirement  # noqa: E402
 from packaging.specifiers import SpecifierSet  # noqa: E402
@@ -43,7 +43,7 @@ from wrapt import FunctionWrapper  # noqa: E402
 
 MODEL = "gpt-4o-mini"
 USER = [{"role": "user", "content": "tell me a short story"}]
-CORE_LOGGER = "opentelemetry.instrumentation.genai_core"
+CORE_LOGGER = "opentelemetry.instrumentation.agentops.core"
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -252,7 +252,7 @@ def test_entry_point_loads_the_instrumentor():
         if ep.name == "openai"
     ]
     assert len(found) == 1
-    assert found[0].value == "opentelemetry.instrumentation.openai:OpenAIInstrumentor"
+    assert found[0].value == "opentelemetry.instrumentation.agentops.openai:OpenAIInstrumentor"
     assert found[0].load() is OpenAIInstrumentor
 
 
@@ -260,7 +260,7 @@ def test_instrumentation_dependencies_are_the_declared_range():
     dependencies = [Requirement(d) for d in OpenAIInstrumentor().instrumentation_dependencies()]
     declared = [
         Requirement(r)
-        for r in importlib.metadata.requires("opentelemetry-instrumentation-openai") or []
+        for r in importlib.metadata.requires("agentops-instrumentation-openai") or []
         if Requirement(r).marker is not None
         and Requirement(r).marker.evaluate({"extra": "instruments"})
     ]

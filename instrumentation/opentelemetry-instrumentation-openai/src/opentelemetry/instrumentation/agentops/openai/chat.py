@@ -7,20 +7,20 @@ import os
 from typing import Any, Final
 
 from agentops_semconv import AGENTOPS_STREAM_USAGE_REQUESTED
-from opentelemetry.instrumentation.genai_core import Call, Request, Response, Usage
-from opentelemetry.instrumentation.genai_core.chat_format import (
+from opentelemetry.instrumentation.agentops.core import Call, Request, Response, Usage
+from opentelemetry.instrumentation.agentops.core.chat_format import (
     chat_input_messages,
     chat_output_message,
     tool_definitions,
 )
-from opentelemetry.instrumentation.genai_core.values import (
+from opentelemetry.instrumentation.agentops.core.values import (
     as_float,
     as_int,
     as_str,
     as_str_list,
     field,
 )
-from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
+from opentelemetry.instrumentation.agentops.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 from opentelemetry.util.genai.types import InputMessage, OutputMessage, TextPart

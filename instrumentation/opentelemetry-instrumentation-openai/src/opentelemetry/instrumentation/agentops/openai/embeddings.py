@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any, Final
 
-from opentelemetry.instrumentation.genai_core import Call, Request, Response
-from opentelemetry.instrumentation.genai_core.values import as_str, field
-from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
+from opentelemetry.instrumentation.agentops.core import Call, Request, Response
+from opentelemetry.instrumentation.agentops.core.values import as_str, field
+from opentelemetry.instrumentation.agentops.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
 __all__ = ["EmbeddingsMapper"]

@@ -11,12 +11,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from opentelemetry.instrumentation.genai_core.deferred import AsyncDeferredResult, DeferredResult
-from opentelemetry.instrumentation.genai_core.records import Request, Response
+from opentelemetry.instrumentation.agentops.core.deferred import AsyncDeferredResult, DeferredResult
+from opentelemetry.instrumentation.agentops.core.records import Request, Response
 
 if TYPE_CHECKING:
-    from opentelemetry.instrumentation.genai_core.streams import StreamAccumulator
-    from opentelemetry.instrumentation.genai_core.telemetry import Trace
+    from opentelemetry.instrumentation.agentops.core.streams import StreamAccumulator
+    from opentelemetry.instrumentation.agentops.core.telemetry import Trace
 
 __all__ = ["Call", "Mapper"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
-from opentelemetry.instrumentation.genai_core.mapper import Call, Mapper
-from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry, Trace
+from opentelemetry.instrumentation.agentops.core.guard import report_internal_error
+from opentelemetry.instrumentation.agentops.core.mapper import Call, Mapper
+from opentelemetry.instrumentation.agentops.core.telemetry import GenAITelemetry, Trace
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
 
 __all__ = ["TelemetrySlot", "async_wrapper", "sync_wrapper"]

@@ -11,7 +11,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from agentops_semconv import ProviderName
-from opentelemetry.instrumentation.genai_core import server_from_url
+from opentelemetry.instrumentation.agentops.core import server_from_url
 
 __all__ = ["Endpoint", "endpoint_of"]
 

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
-from opentelemetry.instrumentation.genai_core.records import Response
+from opentelemetry.instrumentation.agentops.core.guard import report_internal_error
+from opentelemetry.instrumentation.agentops.core.records import Response
 from opentelemetry.util.genai.stream import (
     AbandonedStreamError,
     AsyncStreamWrapper,
@@ -33,7 +33,7 @@ from opentelemetry.util.genai.stream import (
 )
 
 if TYPE_CHECKING:
-    from opentelemetry.instrumentation.genai_core.telemetry import Trace
+    from opentelemetry.instrumentation.agentops.core.telemetry import Trace
 
 __all__ = ["StreamAccumulator", "TracedAsyncStream", "TracedStream"]
 

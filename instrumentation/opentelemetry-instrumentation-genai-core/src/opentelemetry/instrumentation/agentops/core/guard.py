@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-_logger = logging.getLogger("opentelemetry.instrumentation.genai_core")
+_logger = logging.getLogger("opentelemetry.instrumentation.agentops.core")
 _warned: set[str] = set()
 
 

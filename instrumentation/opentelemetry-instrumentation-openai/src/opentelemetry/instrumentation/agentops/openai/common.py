@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from opentelemetry.instrumentation.genai_core import Call, Mapper, Request, Response, Usage
-from opentelemetry.instrumentation.genai_core.values import as_int, as_str, field
-from opentelemetry.instrumentation.openai.endpoint import endpoint_of
+from opentelemetry.instrumentation.agentops.core import Call, Mapper, Request, Response, Usage
+from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field
+from opentelemetry.instrumentation.agentops.openai.endpoint import endpoint_of
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
 __all__ = ["OpenAIMapper", "usage_of"]

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from opentelemetry.instrumentation.genai_core.mapper import Mapper
-from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry
-from opentelemetry.instrumentation.genai_core.wrappers import (
+from opentelemetry.instrumentation.agentops.core.mapper import Mapper
+from opentelemetry.instrumentation.agentops.core.telemetry import GenAITelemetry
+from opentelemetry.instrumentation.agentops.core.wrappers import (
     TelemetrySlot,
     async_wrapper,
     sync_wrapper,

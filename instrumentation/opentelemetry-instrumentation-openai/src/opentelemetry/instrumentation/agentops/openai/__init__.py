@@ -4,7 +4,7 @@ Traces chat completions (``create``, ``parse``, ``stream``), legacy completions,
 and the Responses API (``create``, ``parse``, ``stream``), sync and async, including calls
 made through ``with_raw_response`` and ``with_streaming_response``::
 
-    from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+    from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
     OpenAIInstrumentor().instrument()
 
@@ -16,18 +16,18 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import ClassVar
 
-from opentelemetry.instrumentation.genai_core import GenAIInstrumentor, Patch
-from opentelemetry.instrumentation.openai.chat import ChatMapper, CompletionsMapper
-from opentelemetry.instrumentation.openai.embeddings import EmbeddingsMapper
-from opentelemetry.instrumentation.openai.package import _instruments
-from opentelemetry.instrumentation.openai.responses import ResponsesMapper
-from opentelemetry.instrumentation.openai.version import __version__
+from opentelemetry.instrumentation.agentops.core import GenAIInstrumentor, Patch
+from opentelemetry.instrumentation.agentops.openai.chat import ChatMapper, CompletionsMapper
+from opentelemetry.instrumentation.agentops.openai.embeddings import EmbeddingsMapper
+from opentelemetry.instrumentation.agentops.openai.package import _instruments
+from opentelemetry.instrumentation.agentops.openai.responses import ResponsesMapper
+from opentelemetry.instrumentation.agentops.openai.version import __version__
 
 __all__ = ["OpenAIInstrumentor"]
 
 
 class OpenAIInstrumentor(GenAIInstrumentor):
-    scope_name: ClassVar[str] = "opentelemetry.instrumentation.openai"
+    scope_name: ClassVar[str] = "opentelemetry.instrumentation.agentops.openai"
     scope_version: ClassVar[str] = __version__
     sdk_name: ClassVar[str] = "openai"
 

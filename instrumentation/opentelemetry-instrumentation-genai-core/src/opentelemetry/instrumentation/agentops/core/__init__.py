@@ -12,12 +12,12 @@ import logging
 _logger = logging.getLogger(__name__)
 
 try:
-    from opentelemetry.instrumentation.genai_core.endpoint import server_from_url
-    from opentelemetry.instrumentation.genai_core.instrumentor import GenAIInstrumentor, Patch
-    from opentelemetry.instrumentation.genai_core.mapper import Call, Mapper
-    from opentelemetry.instrumentation.genai_core.records import Request, Response, Usage
-    from opentelemetry.instrumentation.genai_core.streams import StreamAccumulator
-    from opentelemetry.instrumentation.genai_core.telemetry import GenAITelemetry, Trace
+    from opentelemetry.instrumentation.agentops.core.endpoint import server_from_url
+    from opentelemetry.instrumentation.agentops.core.instrumentor import GenAIInstrumentor, Patch
+    from opentelemetry.instrumentation.agentops.core.mapper import Call, Mapper
+    from opentelemetry.instrumentation.agentops.core.records import Request, Response, Usage
+    from opentelemetry.instrumentation.agentops.core.streams import StreamAccumulator
+    from opentelemetry.instrumentation.agentops.core.telemetry import GenAITelemetry, Trace
 except ImportError as error:  # pragma: no cover - exercised only with a broken install
     # opentelemetry-instrument reports instrumentor import errors at debug level only, so an
     # incompatible opentelemetry-util-genai would otherwise leave the app silently untraced.

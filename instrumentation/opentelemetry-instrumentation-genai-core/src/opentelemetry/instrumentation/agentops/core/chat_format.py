@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.instrumentation.genai_core.values import field
+from opentelemetry.instrumentation.agentops.core.values import field
 from opentelemetry.util.genai.types import (
     BlobPart,
     FilePart,

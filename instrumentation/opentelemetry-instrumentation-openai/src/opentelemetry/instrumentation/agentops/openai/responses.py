@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from opentelemetry.instrumentation.genai_core import Call, Request, Response
-from opentelemetry.instrumentation.genai_core.chat_format import (
+from opentelemetry.instrumentation.agentops.core import Call, Request, Response
+from opentelemetry.instrumentation.agentops.core.chat_format import (
     content_parts,
     tool_arguments,
     tool_definitions,
 )
-from opentelemetry.instrumentation.genai_core.values import as_float, as_int, as_str, field
-from opentelemetry.instrumentation.openai.common import OpenAIMapper, usage_of
+from opentelemetry.instrumentation.agentops.core.values import as_float, as_int, as_str, field
+from opentelemetry.instrumentation.agentops.openai.common import OpenAIMapper, usage_of
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 from opentelemetry.util.genai.types import (

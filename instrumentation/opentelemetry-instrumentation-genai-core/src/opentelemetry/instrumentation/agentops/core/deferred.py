@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
+from opentelemetry.instrumentation.agentops.core.guard import report_internal_error
 from wrapt import ObjectProxy
 
 if TYPE_CHECKING:
-    from opentelemetry.instrumentation.genai_core.mapper import Mapper
-    from opentelemetry.instrumentation.genai_core.telemetry import Trace
+    from opentelemetry.instrumentation.agentops.core.mapper import Mapper
+    from opentelemetry.instrumentation.agentops.core.telemetry import Trace
 
 __all__ = ["AsyncDeferredResult", "DeferredResult"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from opentelemetry.instrumentation.genai_core.records import Request
+from opentelemetry.instrumentation.agentops.core.records import Request
 from opentelemetry.util.types import AttributeValue
 
 RequestFilter = Callable[[Request], bool]

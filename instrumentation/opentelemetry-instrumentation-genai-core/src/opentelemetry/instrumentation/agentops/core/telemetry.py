@@ -28,8 +28,8 @@ from agentops_semconv import (
 )
 from opentelemetry._logs import LoggerProvider, LogRecord, SeverityNumber, get_logger
 from opentelemetry.context import Context, attach, create_key, detach, get_value, set_value
-from opentelemetry.instrumentation.genai_core import hooks
-from opentelemetry.instrumentation.genai_core.content import (
+from opentelemetry.instrumentation.agentops.core import hooks
+from opentelemetry.instrumentation.agentops.core.content import (
     capturing_mode_from_env,
     content_in_events,
     content_max_length_from_env,
@@ -38,11 +38,11 @@ from opentelemetry.instrumentation.genai_core.content import (
     limit_messages,
     limit_parts,
 )
-from opentelemetry.instrumentation.genai_core.guard import report_internal_error
-from opentelemetry.instrumentation.genai_core.instruments import Instruments
-from opentelemetry.instrumentation.genai_core.records import Request, Response
-from opentelemetry.instrumentation.genai_core.redact import redact_secrets
-from opentelemetry.instrumentation.genai_core.streams import (
+from opentelemetry.instrumentation.agentops.core.guard import report_internal_error
+from opentelemetry.instrumentation.agentops.core.instruments import Instruments
+from opentelemetry.instrumentation.agentops.core.records import Request, Response
+from opentelemetry.instrumentation.agentops.core.redact import redact_secrets
+from opentelemetry.instrumentation.agentops.core.streams import (
     StreamAccumulator,
     TracedAsyncStream,
     TracedStream,
