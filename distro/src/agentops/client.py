@@ -36,10 +36,10 @@ from agentops_semconv import (
 from opentelemetry import trace
 from opentelemetry._logs import Logger, LoggerProvider, get_logger
 from opentelemetry.environment_variables import OTEL_LOGS_EXPORTER
+from opentelemetry.instrumentation.agentops.core import hooks
 from opentelemetry.instrumentation.environment_variables import (
     OTEL_PYTHON_DISABLED_INSTRUMENTATIONS,
 )
-from opentelemetry.instrumentation.agentops.core import hooks
 from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation, get_meter
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 
