@@ -8,7 +8,7 @@ import pytest
 import test_client_helpers as helpers
 from agentops.filters import ModelFilter
 from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core.records import Request
+from opentelemetry.instrumentation.agentops.core import Request
 from test_client_helpers import (
     DURATION,
     TOKENS,

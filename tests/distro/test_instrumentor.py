@@ -56,11 +56,15 @@ def test_instruments_installed_providers_once(agentops_instrumentor, telemetry, 
 
 def test_uninstrument_reverses_it(agentops_instrumentor, telemetry, client):
     create = openai.resources.chat.completions.Completions.create
+    code = create.__code__
     agentops_instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
-    assert openai.resources.chat.completions.Completions.create is not create
+    # Traced in place: the same function object, running the core's trampoline.
+    assert openai.resources.chat.completions.Completions.create is create
+    assert create.__code__ is not code
 
     agentops_instrumentor.uninstrument()
     assert openai.resources.chat.completions.Completions.create is create
+    assert create.__code__ is code
     assert not OpenAIInstrumentor().is_instrumented_by_opentelemetry
     assert agentops_instrumentor.instrumented_providers() == ()
     chat(client)

@@ -13,7 +13,7 @@ import test_client_helpers as helpers
 from agentops import CostLimit, CostLimitExceeded
 from agentops.limits import CostTracker
 from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core.records import Request
+from opentelemetry.instrumentation.agentops.core import Request
 from test_client_helpers import (
     async_openai_client,
     chat,

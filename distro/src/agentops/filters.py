@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 
-from opentelemetry.instrumentation.agentops.core.records import Request
+from opentelemetry.instrumentation.agentops.core import Request
 
 from agentops.provider_names import matching_values
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opentelemetry.instrumentation.agentops.core.records import Request
+from opentelemetry.instrumentation.agentops.core import Request
 
 from agentops.errors import CostLimitExceeded
 from agentops.filters import model_matches, normalize_models

@@ -22,7 +22,7 @@ _logger = logging.getLogger(__name__)
 
 # Every provider package subclasses this; a package elsewhere with the same module name (the
 # PyPI names opentelemetry-instrumentation-<provider> belong to other projects) does not.
-_CORE_BASE = "opentelemetry.instrumentation.agentops.core.instrumentor.GenAIInstrumentor"
+_CORE_BASE = "opentelemetry.instrumentation.agentops.core._instrumentor.GenAIInstrumentor"
 
 
 @dataclass(frozen=True, slots=True)

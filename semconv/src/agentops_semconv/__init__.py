@@ -21,6 +21,9 @@ from agentops_semconv.attributes import (
     AGENTOPS_METRIC_NAME,
     AGENTOPS_STREAM_USAGE_REQUESTED,
     AGENTOPS_TAG_PREFIX,
+    AGENTOPS_USAGE_ESTIMATED,
+    AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS,
+    AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS,
     CostStatusValues,
 )
 from agentops_semconv.events import (
@@ -35,7 +38,7 @@ from agentops_semconv.metrics import (
     AGENTOPS_COST_LIMIT_EVENT,
     AGENTOPS_LLM_METRIC_PREFIX,
 )
-from agentops_semconv.providers import ProviderName
+from agentops_semconv.providers import PROVIDERS, Provider, ProviderName
 
 __all__ = [
     "AGENTOPS_CLIENT_COST",
@@ -57,8 +60,13 @@ __all__ = [
     "AGENTOPS_METRIC_NAME",
     "AGENTOPS_STREAM_USAGE_REQUESTED",
     "AGENTOPS_TAG_PREFIX",
+    "AGENTOPS_USAGE_ESTIMATED",
+    "AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS",
+    "AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS",
     "GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS",
     "GEN_AI_CLIENT_OPERATION_EXCEPTION",
+    "PROVIDERS",
     "CostStatusValues",
+    "Provider",
     "ProviderName",
 ]

@@ -31,6 +31,18 @@ AGENTOPS_STREAM_USAGE_REQUESTED: Final = "agentops.stream.usage_requested"
 end of a stream the caller had not asked for it on. The extra usage-only chunk is consumed
 by the instrumentation and never reaches the caller."""
 
+AGENTOPS_USAGE_ESTIMATED: Final = "agentops.usage.estimated"
+"""boolean: true when the caller abandoned a stream before the provider reported token usage,
+so the usage below was estimated from the text (about four characters per token). Estimates
+are priced (``agentops.cost.status`` = ``estimated``) and counted by cost limits, but never
+recorded as ``gen_ai.usage.*`` nor in the token usage metric."""
+
+AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS: Final = "agentops.usage.estimated_input_tokens"
+"""int, {token}: estimated input tokens of an abandoned stream (see above)."""
+
+AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS: Final = "agentops.usage.estimated_output_tokens"
+"""int, {token}: estimated output tokens of an abandoned stream (see above)."""
+
 
 AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
 """Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
@@ -56,3 +68,9 @@ class CostStatusValues(Enum):
     """No price is known for this provider and model; no cost attribute is set (never 0)."""
     NO_USAGE = "no_usage"
     """The provider reported no token usage, so nothing could be priced."""
+    ESTIMATED = "estimated"
+    """Priced from estimated usage (a stream abandoned before the provider reported usage,
+    see ``agentops.usage.estimated``); the cost attributes are set and counted by limits."""
+    INVALID_USAGE = "invalid_usage"
+    """The provider reported token counts that cannot be right (negative, or beyond any
+    model's context): not priced, and the bad counts are not in the token metric."""

@@ -11,9 +11,10 @@ from collections.abc import Collection, Iterable
 
 import openai
 from opentelemetry.instrumentation.agentops.core import GenAIInstrumentor, Patch
-from opentelemetry.instrumentation.agentops.openai.chat import ChatMapper
+from opentelemetry.instrumentation.agentops.core.openai_compatible import ChatMapper
 
 ORIGINAL_CREATE = openai.resources.embeddings.Embeddings.create
+ORIGINAL_CODE = ORIGINAL_CREATE.__code__
 
 
 class _Instrumentor(GenAIInstrumentor):
@@ -30,7 +31,7 @@ class _Instrumentor(GenAIInstrumentor):
 
     def patches(self) -> Iterable[Patch]:
         for module, target in self._targets:
-            yield Patch(module, target, ChatMapper())
+            yield Patch(module, target, ChatMapper("openai", lambda r: None))
         if self._fail:
             raise RuntimeError("broken patch list")
 
@@ -56,6 +57,7 @@ def test_a_failure_while_patching_is_a_warning_and_undoes_what_was_patched(caplo
     instrumentor._instrument()
     assert _warnings(caplog) == ["Could not instrument openai: its calls will not be traced."]
     assert openai.resources.embeddings.Embeddings.create is ORIGINAL_CREATE
+    assert ORIGINAL_CREATE.__code__ is ORIGINAL_CODE
 
 
 def test_an_incompatible_util_genai_is_a_warning_not_silence():
@@ -67,7 +69,7 @@ def test_an_incompatible_util_genai_is_a_warning_not_silence():
 
         class Block(importlib.abc.MetaPathFinder):
             def find_spec(self, name, path=None, target=None):
-                if name == "opentelemetry.util.genai.stream":
+                if name == "opentelemetry.util.genai.types":
                     raise ImportError("simulated incompatible opentelemetry-util-genai")
                 return None
 

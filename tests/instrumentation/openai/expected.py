@@ -205,15 +205,23 @@ def base_attributes(
     provider: str | None = None,
     address: str | None = None,
     port: int | None = None,
+    api_type: str | None = "",
 ) -> dict[str, Any]:
+    """Start attributes; ``openai.api.type`` is ``chat_completions`` for chat unless given
+    (``responses``), or left out with ``api_type=None``."""
     where = endpoint(emulator) if emulator is not None else {}
-    return {
+    attributes = {
         "gen_ai.operation.name": operation,
         "gen_ai.provider.name": provider or where["provider"],
         "gen_ai.request.model": model,
         "server.address": address or where["address"],
         "server.port": port or where["port"],
     }
+    if api_type == "" and operation == "chat":
+        api_type = "chat_completions"
+    if api_type:
+        attributes["openai.api.type"] = api_type
+    return attributes
 
 
 def chat_response_attributes(response: Any) -> dict[str, Any]:
@@ -236,6 +244,7 @@ def chat_response_attributes(response: Any) -> dict[str, Any]:
 
 def responses_response_attributes(response: Any, finish_reason: str = "stop") -> dict[str, Any]:
     return {
+        "openai.api.type": "responses",
         "gen_ai.response.model": response.model,
         "gen_ai.response.id": response.id,
         "gen_ai.response.finish_reasons": (finish_reason,),

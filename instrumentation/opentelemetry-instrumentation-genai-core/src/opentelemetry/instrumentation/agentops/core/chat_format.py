@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.instrumentation.agentops.core.values import field
+from opentelemetry.instrumentation.agentops.core.values import field, text_size
 from opentelemetry.util.genai.types import (
     BlobPart,
     FilePart,
@@ -33,6 +33,7 @@ __all__ = [
     "FINISH_REASONS",
     "chat_input_messages",
     "chat_output_message",
+    "chat_prompt_size",
     "content_parts",
     "tool_arguments",
     "tool_definitions",
@@ -113,6 +114,18 @@ def _requested_calls(message: Any) -> list[MessagePart]:
     if function_call is not None:
         parts.append(_call_part(function_call, None))
     return parts
+
+
+def chat_prompt_size(messages: Any) -> int:
+    """Characters of message text (content and tool-call arguments), for usage estimates."""
+    if not isinstance(messages, Iterable) or isinstance(messages, str | bytes):
+        return text_size(messages)
+    total = 0
+    for message in messages:
+        total += text_size(field(message, "content"))
+        for call in field(message, "tool_calls") or ():
+            total += text_size(field(field(call, "function"), "arguments"))
+    return total
 
 
 def chat_input_messages(messages: Any) -> list[InputMessage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["as_float", "as_int", "as_str", "as_str_list", "field"]
+__all__ = ["as_float", "as_int", "as_str", "as_str_list", "field", "text_size"]
 
 
 def as_float(value: Any) -> float | None:
@@ -48,3 +48,24 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
+
+
+def text_size(value: Any, _depth: int = 0) -> int:
+    """Characters of text in a request value (messages, prompts, nested parts), for usage
+    estimates: every string counted, structure ignored, binary data and deep nesting skipped."""
+    if isinstance(value, str):
+        return len(value)
+    if _depth >= _MAX_TEXT_DEPTH or isinstance(value, bytes | bytearray | int | float | bool):
+        return 0
+    if isinstance(value, dict):
+        return sum(text_size(item, _depth + 1) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(text_size(item, _depth + 1) for item in value)
+    # SDK request models (pydantic) hold their fields in __dict__; other objects (the SDKs'
+    # "not given" sentinels among them) are not request text.
+    if hasattr(type(value), "model_fields"):
+        return sum(text_size(item, _depth + 1) for item in vars(value).values())
+    return 0
+
+
+_MAX_TEXT_DEPTH = 8

@@ -8,22 +8,36 @@ made through ``with_raw_response`` and ``with_streaming_response``::
 
     OpenAIInstrumentor().instrument()
 
-or, with no code change, ``opentelemetry-instrument python app.py``.
+or, with no code change, ``opentelemetry-instrument python app.py``. An OpenAI client pointed
+at another provider's OpenAI-compatible endpoint (Azure, Groq, Mistral, DeepSeek, xAI,
+OpenRouter, Together, Fireworks, Gemini, Ollama) reports that provider.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import ClassVar
+from typing import ClassVar, Final
 
+from agentops_semconv import ProviderName
 from opentelemetry.instrumentation.agentops.core import GenAIInstrumentor, Patch
-from opentelemetry.instrumentation.agentops.openai.chat import ChatMapper, CompletionsMapper
-from opentelemetry.instrumentation.agentops.openai.embeddings import EmbeddingsMapper
+from opentelemetry.instrumentation.agentops.core.openai_compatible import (
+    ChatMapper,
+    CompletionsMapper,
+    EmbeddingsMapper,
+    stainless_patches,
+)
+from opentelemetry.instrumentation.agentops.openai._compat import client_of
+from opentelemetry.instrumentation.agentops.openai._extension import OpenAIFields
 from opentelemetry.instrumentation.agentops.openai.package import _instruments
 from opentelemetry.instrumentation.agentops.openai.responses import ResponsesMapper
 from opentelemetry.instrumentation.agentops.openai.version import __version__
+from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
 __all__ = ["OpenAIInstrumentor"]
+
+_API_TYPE: Final = OpenAI.OPENAI_API_TYPE
+_CHAT_COMPLETIONS: Final = OpenAI.OpenaiApiTypeValues.CHAT_COMPLETIONS.value
+_RESPONSES: Final = OpenAI.OpenaiApiTypeValues.RESPONSES.value
 
 
 class OpenAIInstrumentor(GenAIInstrumentor):
@@ -35,48 +49,49 @@ class OpenAIInstrumentor(GenAIInstrumentor):
         return _instruments
 
     def patches(self) -> Iterable[Patch]:
-        chat, completions = ChatMapper(), CompletionsMapper()
-        embeddings, responses = EmbeddingsMapper(), ResponsesMapper()
+        fields = OpenAIFields()
+        openai = ProviderName.OPENAI
+        chat = ChatMapper(
+            openai, client_of, extension=fields, attributes={_API_TYPE: _CHAT_COMPLETIONS}
+        )
+        completions = CompletionsMapper(openai, client_of, extension=fields)
+        embeddings = EmbeddingsMapper(openai, client_of)
+        responses = ResponsesMapper(
+            openai, client_of, extension=fields, attributes={_API_TYPE: _RESPONSES}
+        )
         # ``chat.completions.stream()`` and ``responses.stream()`` call ``create`` and are
-        # traced through it; ``parse`` posts directly, so it is wrapped too (in SDKs where
+        # traced through it; ``parse`` posts directly, so it is patched too (in SDKs where
         # it calls ``create`` instead, the inner call joins the outer span, not a second one).
+        resources = "openai.resources"
         for module, sync_class, async_class, methods, mapper in (
             (
-                "openai.resources.chat.completions",
+                f"{resources}.chat.completions",
                 "Completions",
                 "AsyncCompletions",
                 ("create", "parse"),
                 chat,
             ),
             (
-                "openai.resources.beta.chat.completions",
+                f"{resources}.beta.chat.completions",
                 "Completions",
                 "AsyncCompletions",
                 ("parse",),
                 chat,
             ),
             (
-                "openai.resources.completions",
+                f"{resources}.completions",
                 "Completions",
                 "AsyncCompletions",
                 ("create",),
                 completions,
             ),
+            (f"{resources}.embeddings", "Embeddings", "AsyncEmbeddings", ("create",), embeddings),
             (
-                "openai.resources.embeddings",
-                "Embeddings",
-                "AsyncEmbeddings",
-                ("create",),
-                embeddings,
-            ),
-            (
-                "openai.resources.responses",
+                f"{resources}.responses",
                 "Responses",
                 "AsyncResponses",
                 ("create", "parse"),
                 responses,
             ),
         ):
-            for method in methods:
-                yield Patch(module, f"{sync_class}.{method}", mapper)
-                yield Patch(module, f"{async_class}.{method}", mapper, is_async=True)
+            yield from stainless_patches(module, sync_class, async_class, methods, mapper)

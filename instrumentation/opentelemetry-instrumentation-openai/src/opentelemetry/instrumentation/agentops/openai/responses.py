@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from opentelemetry.instrumentation.agentops.core import Call, Request, Response
+from opentelemetry.instrumentation.agentops.core import (
+    Alteration,
+    Call,
+    Request,
+    Response,
+    StreamAccumulator,
+)
 from opentelemetry.instrumentation.agentops.core.chat_format import (
+    chat_prompt_size,
     content_parts,
     tool_arguments,
     tool_definitions,
 )
-from opentelemetry.instrumentation.agentops.core.values import as_float, as_int, as_str, field
-from opentelemetry.instrumentation.agentops.openai.common import OpenAIMapper, usage_of
+from opentelemetry.instrumentation.agentops.core.openai_compatible import (
+    ChatMapper,
+    ChatState,
+    usage_of,
+)
+from opentelemetry.instrumentation.agentops.core.values import (
+    as_float,
+    as_int,
+    as_str,
+    field,
+    text_size,
+)
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 from opentelemetry.util.genai.types import (
     InputMessage,
     MessagePart,
@@ -99,7 +115,7 @@ def _finish_reason(result: Any) -> str | None:
     return None
 
 
-def _output_type(kwargs: dict[str, Any]) -> str | None:
+def _output_type(kwargs: Mapping[str, Any]) -> str | None:
     if isinstance(kwargs.get("text_format"), type):
         return _JSON
     fmt = field(kwargs.get("text"), "format") if kwargs.get("text") is not None else None
@@ -109,32 +125,39 @@ def _output_type(kwargs: dict[str, Any]) -> str | None:
     return _TEXT if kind == "text" else None
 
 
-class ResponsesMapper(OpenAIMapper):
-    operation = GenAI.GenAiOperationNameValues.CHAT.value
+class ResponsesMapper(ChatMapper):
+    """``responses.create`` / ``parse``: the endpoint, credentials and request fields are
+    those of chat completions; the request, response and stream shapes are the API's own."""
 
-    def request(self, call: Call, capture_content: bool) -> Request | None:
-        kwargs = call.kwargs
-        request = self.new_request(call, as_str(kwargs.get("model")))
-        request.temperature = as_float(kwargs.get("temperature"))
-        request.top_p = as_float(kwargs.get("top_p"))
-        request.max_tokens = as_int(kwargs.get("max_output_tokens"))
-        request.output_type = _output_type(kwargs)
-        conversation = kwargs.get("conversation")
+    def request(self, call: Call, capture_content: bool) -> Request[ChatState] | None:
+        arguments = call.arguments
+        request = self.new_request(call)
+        request.temperature = as_float(arguments.get("temperature"))
+        request.top_p = as_float(arguments.get("top_p"))
+        request.max_tokens = as_int(arguments.get("max_output_tokens"))
+        request.output_type = _output_type(arguments)
+        conversation = arguments.get("conversation")
         request.conversation_id = as_str(conversation) or (
             as_str(field(conversation, "id")) if conversation is not None else None
         )
-        tier = as_str(kwargs.get("service_tier"))
-        if tier is not None:
-            request.attributes[OpenAI.OPENAI_REQUEST_SERVICE_TIER] = tier
+        instructions, prompt = arguments.get("instructions"), arguments.get("input")
+        request.prompt_size = lambda: text_size(instructions) + (
+            text_size(prompt) if isinstance(prompt, str) else chat_prompt_size(prompt)
+        )
         if capture_content:
-            instructions = as_str(kwargs.get("instructions"))
+            instructions = as_str(arguments.get("instructions"))
             if instructions:
                 request.system_instructions = [TextPart(content=instructions)]
-            request.input_messages = _input_messages(kwargs.get("input"))
-            request.tool_definitions = tool_definitions(kwargs.get("tools"))
+            request.input_messages = _input_messages(arguments.get("input"))
+            request.tool_definitions = tool_definitions(arguments.get("tools"))
         return request
 
-    def response(self, result: Any, request: Request, capture_content: bool) -> Response | None:
+    def prepare(self, call: Call, request: Request[ChatState]) -> Alteration | None:
+        return None  # Responses streams always end with the whole response, usage included
+
+    def response(
+        self, result: Any, request: Request[ChatState], capture_content: bool
+    ) -> Response | None:
         reason = _finish_reason(result)
         response = Response(
             id=as_str(field(result, "id")),
@@ -142,40 +165,48 @@ class ResponsesMapper(OpenAIMapper):
             finish_reasons=[reason] if reason else None,
             usage=usage_of(field(result, "usage")),
         )
-        self.add_response_attributes(response, result)
+        extra = self.extension.response_attributes(result)
+        if extra:
+            response.attributes.update(extra)
         if capture_content:
             response.output_messages = _output_messages(field(result, "output"), reason)
         return response
 
-    def accumulator(self, result: Any, request: Request, capture_content: bool) -> Any:
-        if not self.is_stream(result):
+    def accumulator(
+        self, result: Any, request: Request[ChatState], capture_content: bool
+    ) -> StreamAccumulator | None:
+        if not request.stream:
             return None
         return ResponsesStreamState(self, request, capture_content)
 
 
-class ResponsesStreamState:
+class ResponsesStreamState(StreamAccumulator):
     """Follows Responses-API stream events; the final event carries the whole response."""
 
     __slots__ = ("_capture", "_final", "_mapper", "_request", "_started")
 
-    def __init__(self, mapper: ResponsesMapper, request: Request, capture_content: bool) -> None:
+    def __init__(
+        self, mapper: ResponsesMapper, request: Request[ChatState], capture_content: bool
+    ) -> None:
+        super().__init__()
         self._mapper = mapper
         self._request = request
         self._capture = capture_content
         self._started: Any = None
         self._final: Any = None
 
-    @property
-    def model(self) -> str | None:
-        source = self._final if self._final is not None else self._started
-        return as_str(getattr(source, "model", None)) if source is not None else None
-
     def add(self, event: Any) -> bool:
         kind = getattr(event, "type", None)
-        if kind in _FINAL_EVENTS:
+        if kind == "response.output_text.delta":
+            delta = getattr(event, "delta", None)
+            if isinstance(delta, str):
+                self.output_chars += len(delta)
+        elif kind in _FINAL_EVENTS:
             self._final = getattr(event, "response", None)
+            self.model = as_str(getattr(self._final, "model", None)) or self.model
         elif kind == "response.created":
             self._started = getattr(event, "response", None)
+            self.model = as_str(getattr(self._started, "model", None))
         return True
 
     def response(self) -> Response:

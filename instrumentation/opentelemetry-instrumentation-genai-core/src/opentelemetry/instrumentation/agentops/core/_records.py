@@ -6,8 +6,9 @@ core turns them into spans, metrics and events. Nothing here knows about any pro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, TypeVar
 
 from opentelemetry.util.genai.types import (
     InputMessage,
@@ -17,7 +18,10 @@ from opentelemetry.util.genai.types import (
 )
 from opentelemetry.util.types import AttributeValue
 
-__all__ = ["Request", "Response", "Usage"]
+__all__ = ["Request", "Response", "StateT", "Usage"]
+
+StateT = TypeVar("StateT")
+"""What a mapper carries from a request to its response mapping (``Request.state``)."""
 
 
 @dataclass(slots=True)
@@ -34,10 +38,13 @@ class Usage:
     cache_read_input_tokens: int | None = None
     cache_creation_input_tokens: int | None = None
     reasoning_output_tokens: int | None = None
+    estimated: bool = False
+    """Set by the core only: counts guessed from the text of a stream the caller abandoned
+    before the provider reported usage. Never recorded as ``gen_ai.usage.*``."""
 
 
 @dataclass(slots=True)
-class Request:
+class Request(Generic[StateT]):
     """What the caller asked for, known before the call is sent."""
 
     provider: str
@@ -68,9 +75,13 @@ class Request:
     tool_definitions: list[ToolDefinition] | None = None
 
     attributes: dict[str, AttributeValue] = field(default_factory=dict)
-    """Further span attributes, registry names only (e.g. provider-specific ones)."""
+    """Further span attributes: registry names, or this project's (``agentops_semconv``)."""
 
-    state: Any = None
+    prompt_size: Callable[[], int] | None = None
+    """Characters of prompt text, computed only if needed: the core estimates usage from it
+    when a stream is abandoned before the provider reported any (see ``Usage.estimated``)."""
+
+    state: StateT | None = None
     """Mapper-private data carried from the request to the response mapping."""
 
 

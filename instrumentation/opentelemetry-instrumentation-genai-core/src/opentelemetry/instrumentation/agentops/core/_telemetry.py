@@ -3,50 +3,44 @@
 ``GenAITelemetry`` holds one tracer, meter and logger per instrumentation scope. ``start`` opens
 a ``Trace`` for a ``Request``: the span starts with every attribute the request knows (the
 sampling-relevant ones included), and the trace is then finished with a ``Response``, failed
-with an exception, or handed a stream to follow.
+with an exception, or ended by the stream it follows.
 
 Emission is written here against the OpenTelemetry API rather than through
 ``opentelemetry-util-genai``'s invocation objects: measured per call, their bookkeeping (a
 50-field data object built twice, a context merge on every call, the environment read on every
 call, attribute dicts rebuilt per stream chunk) cost about twice the telemetry itself, against
 a budget of half (docs/benchmarks.md). The library still provides the message types, content
-modes, JSON encoding and the stream proxy base classes; names and value types follow the same
-registry, and the suite asserts them exactly.
+modes and JSON encoding; names and value types follow the same registry, and the suite asserts
+them exactly.
 """
 
 from __future__ import annotations
 
+import math
+import time
 import timeit
-from collections.abc import AsyncIterable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any, Final
 
 from agentops_semconv import (
+    AGENTOPS_USAGE_ESTIMATED,
+    AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS,
+    AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS,
     GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
     GEN_AI_CLIENT_OPERATION_EXCEPTION,
 )
 from opentelemetry._logs import LoggerProvider, LogRecord, SeverityNumber, get_logger
 from opentelemetry.context import Context, attach, create_key, detach, get_value, set_value
 from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core.content import (
-    capturing_mode_from_env,
-    content_in_events,
-    content_max_length_from_env,
-    content_on_span,
-    events_enabled,
-    limit_messages,
-    limit_parts,
-)
-from opentelemetry.instrumentation.agentops.core.guard import report_internal_error
-from opentelemetry.instrumentation.agentops.core.instruments import Instruments
-from opentelemetry.instrumentation.agentops.core.records import Request, Response
-from opentelemetry.instrumentation.agentops.core.redact import redact_secrets
-from opentelemetry.instrumentation.agentops.core.streams import (
-    StreamAccumulator,
-    TracedAsyncStream,
-    TracedStream,
-)
+from opentelemetry.instrumentation.agentops.core._content import limit_messages, limit_parts
+from opentelemetry.instrumentation.agentops.core._guard import report_internal_error
+from opentelemetry.instrumentation.agentops.core._instruments import Instruments
+from opentelemetry.instrumentation.agentops.core._mapper import StreamAccumulator
+from opentelemetry.instrumentation.agentops.core._records import Request, Response, Usage
+from opentelemetry.instrumentation.agentops.core._redact import redact_secrets
+from opentelemetry.instrumentation.agentops.core.settings import Settings
 from opentelemetry.metrics import MeterProvider, get_meter
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv.attributes import error_attributes, exception_attributes
@@ -64,14 +58,20 @@ from opentelemetry.trace import (
 from opentelemetry.util.genai.utils import gen_ai_json_dumps
 from opentelemetry.util.types import AttributeValue
 
-__all__ = ["GenAITelemetry", "Trace", "error_type_of"]
+__all__ = ["MAX_PLAUSIBLE_TOKENS", "GenAITelemetry", "Trace", "error_type_of", "in_traced_call"]
 
 _now = timeit.default_timer
 _SCHEMA_URL: Final = Schemas.V1_37_0.value
 _INPUT: Final = GenAI.GenAiTokenTypeValues.INPUT.value
 _OUTPUT: Final = GenAI.GenAiTokenTypeValues.OUTPUT.value
-_DETAILS_EVENT: Final = GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS
-_EXCEPTION_EVENT: Final = GEN_AI_CLIENT_OPERATION_EXCEPTION
+
+MAX_PLAUSIBLE_TOKENS: Final = 20_000_000
+"""Token counts above this (twice the largest context window of any model in late 2026) are
+a provider's bug: kept on the span as reported, but neither priced nor put in metrics."""
+
+# Characters per token for the estimate of an abandoned stream's usage (the usual rule of
+# thumb for English text with BPE tokenizers); estimates are marked as such.
+_CHARS_PER_TOKEN: Final = 4
 
 # Set in the context of a traced call, so an SDK call made inside it (an SDK helper calling a
 # traced method, a wrapper library calling a provider SDK) joins that span, not a second one.
@@ -91,6 +91,17 @@ _REQUEST_FIELDS: Final = (
     (GenAI.GEN_AI_REQUEST_ENCODING_FORMATS, "encoding_formats"),
     (GenAI.GEN_AI_CONVERSATION_ID, "conversation_id"),
 )
+_USAGE_FIELDS: Final = (
+    ("input_tokens", GenAI.GEN_AI_USAGE_INPUT_TOKENS),
+    ("output_tokens", GenAI.GEN_AI_USAGE_OUTPUT_TOKENS),
+    ("cache_read_input_tokens", GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+    ("cache_creation_input_tokens", GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS),
+    ("reasoning_output_tokens", GenAI.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS),
+)
+# Exceptions that mean the caller stopped waiting, not that the call failed.
+_CALLER_STOPS: Final = ("CancelledError", "KeyboardInterrupt", "GeneratorExit", "SystemExit")
+
+Credentials = Callable[[], Iterable[str]]
 
 
 def error_type_of(error: BaseException) -> str:
@@ -111,6 +122,16 @@ def error_type_of(error: BaseException) -> str:
     return ".".join([*public, cls.__qualname__]) if public else cls.__qualname__
 
 
+def is_caller_stop(error: BaseException) -> bool:
+    """Cancellation, interrupts and generator close: the caller stopped, the call did not fail."""
+    return type(error).__name__ in _CALLER_STOPS and not isinstance(error, Exception)
+
+
+def in_traced_call() -> bool:
+    """Whether the current context is inside a call this core is tracing."""
+    return get_value(_ACTIVE_CALL) is not None
+
+
 class GenAITelemetry:
     """Emission for one instrumentation scope (one provider package)."""
 
@@ -119,6 +140,7 @@ class GenAITelemetry:
         scope_name: str,
         scope_version: str,
         *,
+        settings: Settings,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
         logger_provider: LoggerProvider | None = None,
@@ -126,25 +148,21 @@ class GenAITelemetry:
         self._tracer = get_tracer(scope_name, scope_version, tracer_provider, _SCHEMA_URL)
         meter = get_meter(scope_name, scope_version, meter_provider, _SCHEMA_URL)
         self._logger = get_logger(scope_name, scope_version, logger_provider, _SCHEMA_URL)
+        self.settings = settings
         self.instruments = Instruments(
-            meter, latency=hooks.signals.latency, tokens=hooks.signals.tokens
+            meter,
+            latency=settings.record_latency,
+            tokens=settings.record_tokens,
+            chunk_timing=settings.stream_chunk_timing,
         )
-        mode = capturing_mode_from_env()
-        self.capture_content: bool = content_on_span(mode) or content_in_events(mode)
-        self.content_on_span: bool = content_on_span(mode)
-        self.content_in_events: bool = content_in_events(mode)
-        self.emit_events: bool = events_enabled(mode)
-        self.content_max_length: int = content_max_length_from_env()
-        self.record_tokens: bool = hooks.signals.tokens
+        self.capture_content: bool = settings.capture_content
 
-    def admit(self, request: Request) -> bool:
+    def admit(self, request: Request[Any]) -> bool:
         """Whether ``request`` is to be recorded.
 
         Runs the distro's pre-call checks first: those may raise (a hard cost limit) and stop
         the call before anything is sent; every other failure here is contained.
         """
-        if get_value(_ACTIVE_CALL) is not None:
-            return False
         for check in hooks.pre_call_checks:
             check(request)
         try:
@@ -153,10 +171,10 @@ class GenAITelemetry:
             report_internal_error("filtering a call")
             return True
 
-    def start(self, request: Request) -> Trace | None:
+    def start(self, request: Request[Any], credentials: Credentials | None = None) -> Trace | None:
         """Open the span for an admitted ``request``; None if that fails (call untraced)."""
         try:
-            return Trace(self, request)
+            return Trace(self, request, credentials)
         except Exception:
             report_internal_error("starting a span")
             return None
@@ -165,7 +183,7 @@ class GenAITelemetry:
         self._logger.emit(record)
 
 
-def _start_attributes(request: Request) -> dict[str, AttributeValue]:
+def _start_attributes(request: Request[Any]) -> dict[str, AttributeValue]:
     attributes: dict[str, AttributeValue] = {
         GenAI.GEN_AI_OPERATION_NAME: request.operation,
         GenAI.GEN_AI_PROVIDER_NAME: request.provider,
@@ -180,15 +198,17 @@ def _start_attributes(request: Request) -> dict[str, AttributeValue]:
 
 
 class Trace:
-    """One traced call: finish it with a response, fail it, or let it follow a stream."""
+    """One traced call: finish it with a response, fail it, or let a stream end it."""
 
     __slots__ = (
         "_attributes",
         "_chunk_attributes",
+        "_credentials",
         "_done",
         "_extra",
         "_last_chunk",
         "_started",
+        "_started_ns",
         "_token",
         "_ttfc",
         "context",
@@ -199,10 +219,13 @@ class Trace:
         "telemetry",
     )
 
-    def __init__(self, telemetry: GenAITelemetry, request: Request) -> None:
+    def __init__(
+        self, telemetry: GenAITelemetry, request: Request[Any], credentials: Credentials | None
+    ) -> None:
         self.telemetry = telemetry
         self.request = request
         self.response_model: str | None = None
+        self._credentials = credentials
         self._done = False
         self._ttfc: float | None = None
         self._last_chunk: float | None = None
@@ -240,16 +263,17 @@ class Trace:
         self.context: Context = set_value(_ACTIVE_CALL, True, set_span_in_context(self.span))
         self._token: object | None = attach(self.context)
         self._started = _now()
+        self._started_ns = time.time_ns()
 
     @property
     def capture_content(self) -> bool:
         return self.telemetry.capture_content
 
-    # -- context, as the stream proxies of opentelemetry-util-genai expect it ---------------
-
     @property
-    def _suspended(self) -> bool:
-        return self._token is None and not self._done
+    def done(self) -> bool:
+        return self._done
+
+    # -- context ------------------------------------------------------------------------
 
     def suspend(self) -> None:
         """Give the caller its context back while the call goes on (a stream being read)."""
@@ -259,6 +283,8 @@ class Trace:
 
     @contextmanager
     def activate(self) -> Iterator[None]:
+        """Make the call's context current for work done on its behalf (a lazy first read,
+        closing a stream, awaiting a decorator's coroutine)."""
         if self._done:
             yield
             return
@@ -268,12 +294,65 @@ class Trace:
         finally:
             detach(token)
 
-    # -- the end of the call --------------------------------------------------------------
+    # -- streams ------------------------------------------------------------------------
 
     def name_response_model(self, model: str) -> None:
         """The response model as soon as it is known, so chunk timings carry it too."""
         if self.response_model is None:
             self.response_model = model
+
+    def chunk_arrived(self, arrived: float) -> None:
+        """Record the timing of one chunk the caller receives."""
+        if self._done:
+            return
+        instruments = self.telemetry.instruments
+        last = self._last_chunk
+        self._last_chunk = arrived
+        if last is None:
+            self._ttfc = arrived - self._started
+            self._chunk_attributes = self._metric_attributes()
+            instruments.time_to_first_chunk.record(self._ttfc, self._chunk_attributes, self.context)
+        else:
+            instruments.time_per_chunk.record(arrived - last, self._chunk_attributes, self.context)
+
+    def end_stream(self, accumulator: StreamAccumulator, complete: bool) -> None:
+        """End the span from what the stream delivered; ``complete`` is False when the caller
+        stopped early (break, close, exit, garbage collection), which is not a failure."""
+        if self._done:
+            return
+        try:
+            response: Response | None = accumulator.response()
+        except Exception:
+            report_internal_error("reading a finished stream")
+            response = None
+        if not complete:
+            response = self._with_estimate(response, accumulator)
+        self.finish(response)
+
+    def _with_estimate(
+        self, response: Response | None, accumulator: StreamAccumulator
+    ) -> Response | None:
+        """An abandoned stream the provider never reported usage for gets an estimate from
+        its text, so cost and limits do not count it as free."""
+        if response is not None and response.usage is not None:
+            return response
+        try:
+            prompt = self.request.prompt_size() if self.request.prompt_size else 0
+            output = accumulator.output_chars
+        except Exception:
+            report_internal_error("estimating an abandoned stream's usage")
+            return response
+        if not prompt and not output:
+            return response
+        response = response if response is not None else Response()
+        response.usage = Usage(
+            input_tokens=math.ceil(prompt / _CHARS_PER_TOKEN),
+            output_tokens=math.ceil(output / _CHARS_PER_TOKEN),
+            estimated=True,
+        )
+        return response
+
+    # -- the end of the call ------------------------------------------------------------
 
     def finish(self, response: Response | None) -> None:
         """End the span successfully with what the response says (None: nothing known)."""
@@ -288,8 +367,15 @@ class Trace:
             self._close()
 
     def fail(self, error: BaseException) -> None:
-        """End the span as failed; the caller still gets the original exception."""
+        """End the span as failed; the caller still gets the original exception.
+
+        A caller that stops waiting (cancellation, interrupt) ends the span without error:
+        that is not a failure of the call.
+        """
         if self._done:
+            return
+        if is_caller_stop(error):
+            self.finish(None)
             return
         self._done = True
         try:
@@ -298,33 +384,6 @@ class Trace:
             report_internal_error("ending a failed span")
         finally:
             self._close()
-
-    def stream(self, stream: Any, accumulator: StreamAccumulator) -> Any:
-        """Return a proxy of ``stream`` that follows it to its end; see ``streams``."""
-        try:
-            if isinstance(stream, AsyncIterable):
-                return TracedAsyncStream(stream, self, accumulator)
-            if isinstance(stream, Iterable):
-                return TracedStream(stream, self, accumulator)
-        except Exception:
-            report_internal_error("wrapping a stream")
-        # Not something we know how to follow: close the span now rather than never.
-        self.finish(None)
-        return stream
-
-    def _on_stream_chunk(self, arrived: float) -> None:
-        """Record the timing of one chunk the caller receives."""
-        if self._done:
-            return
-        instruments = self.telemetry.instruments
-        last = self._last_chunk
-        self._last_chunk = arrived
-        if last is None:
-            self._ttfc = arrived - self._started
-            self._chunk_attributes = self._metric_attributes()
-            instruments.time_to_first_chunk.record(self._ttfc, self._chunk_attributes, self.context)
-        else:
-            instruments.time_per_chunk.record(arrived - last, self._chunk_attributes, self.context)
 
     def _metric_attributes(self) -> dict[str, AttributeValue]:
         if self.response_model is None:
@@ -335,50 +394,36 @@ class Trace:
         telemetry = self.telemetry
         attributes: dict[str, AttributeValue] = {}
         usage = None
+        problem = None
         if response is not None:
             if response.model is not None:
                 self.response_model = response.model
-            usage = response.usage if telemetry.record_tokens else None
             if response.id is not None:
                 attributes[GenAI.GEN_AI_RESPONSE_ID] = response.id
             if response.finish_reasons:
                 attributes[GenAI.GEN_AI_RESPONSE_FINISH_REASONS] = response.finish_reasons
             if response.embedding_dimensions is not None:
                 attributes[GenAI.GEN_AI_EMBEDDINGS_DIMENSION_COUNT] = response.embedding_dimensions
-            if usage is not None:
-                if usage.input_tokens is not None:
-                    attributes[GenAI.GEN_AI_USAGE_INPUT_TOKENS] = usage.input_tokens
-                if usage.output_tokens is not None:
-                    attributes[GenAI.GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output_tokens
-                # Zero counts of these are noise on every call of a model without caching.
-                if usage.cache_read_input_tokens:
-                    attributes[GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = (
-                        usage.cache_read_input_tokens
-                    )
-                if usage.cache_creation_input_tokens:
-                    attributes[GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = (
-                        usage.cache_creation_input_tokens
-                    )
-                if usage.reasoning_output_tokens:
-                    attributes[GenAI.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = (
-                        usage.reasoning_output_tokens
-                    )
+            if response.usage is not None and telemetry.settings.record_tokens:
+                usage, problem = _checked_usage(response.usage)
+                _usage_attributes(usage, attributes)
             if response.attributes:
                 attributes.update(response.attributes)
         if self.response_model is not None:
             attributes[GenAI.GEN_AI_RESPONSE_MODEL] = self.response_model
         if self._ttfc is not None:
             attributes[GenAI.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = self._ttfc
+        metric_attributes = self._metric_attributes()
+        self._observe(response, None, problem, attributes, metric_attributes)
         content = self._content(response, attributes) if telemetry.capture_content else {}
         self.span.set_attributes(attributes)
-        if telemetry.emit_events:
+        if telemetry.settings.emit_events:
             self._emit_details(attributes, content)
 
-        metric_attributes = self._metric_attributes()
         instruments = telemetry.instruments
         context = self.context
         instruments.duration.record(_now() - self._started, metric_attributes, context)
-        if usage is not None:
+        if usage is not None and problem is None and not usage.estimated:
             if usage.input_tokens is not None:
                 instruments.token_usage.record(
                     usage.input_tokens,
@@ -392,28 +437,69 @@ class Trace:
                     context,
                 )
 
+    def _observe(
+        self,
+        response: Response | None,
+        error_type: str | None,
+        problem: str | None,
+        attributes: dict[str, AttributeValue],
+        metric_attributes: dict[str, AttributeValue],
+    ) -> None:
+        """Run the distro's call observers (cost, limits): for every call, sampled or not."""
+        if not hooks.call_observers:
+            return
+        seen: dict[str, AttributeValue] = {**self._attributes, **attributes}
+        for observer in hooks.call_observers:
+            try:
+                observation = observer(
+                    hooks.FinishedCall(
+                        request=self.request,
+                        response=response,
+                        error_type=error_type,
+                        usage_problem=problem,
+                        attributes=seen,
+                        metric_attributes=metric_attributes,
+                        span_context=self.span.get_span_context(),
+                        start_time_ns=self._started_ns,
+                    )
+                )
+                if observation is None:
+                    continue
+                if observation.attributes:
+                    attributes.update(observation.attributes)
+                    seen.update(observation.attributes)
+                for name, event_attributes in observation.events:
+                    self.span.add_event(name, event_attributes)
+            except Exception:
+                report_internal_error("a call observer")
+
     def _content(
         self, response: Response | None, attributes: dict[str, AttributeValue]
     ) -> dict[str, Any]:
         """Opt-in content: on the span as JSON, in the details event as structured values."""
-        telemetry = self.telemetry
-        limit = telemetry.content_max_length
+        settings = self.telemetry.settings
+        limit = settings.content_max_length
         request = self.request
         content: dict[str, Any] = {}
-        for key, items in (
-            (GenAI.GEN_AI_INPUT_MESSAGES, request.input_messages),
-            (GenAI.GEN_AI_SYSTEM_INSTRUCTIONS, request.system_instructions),
-            (GenAI.GEN_AI_TOOL_DEFINITIONS, request.tool_definitions),
-            (GenAI.GEN_AI_OUTPUT_MESSAGES, response.output_messages if response else None),
-        ):
-            if not items:
-                continue
-            if key == GenAI.GEN_AI_SYSTEM_INSTRUCTIONS:
-                items = limit_parts(items, limit)  # type: ignore[arg-type]
-            elif key != GenAI.GEN_AI_TOOL_DEFINITIONS:
-                items = limit_messages(items, limit)  # type: ignore[type-var]
-            content[key] = [asdict(item) for item in items]  # type: ignore[call-overload]
-        if telemetry.content_on_span:
+        if request.input_messages:
+            content[GenAI.GEN_AI_INPUT_MESSAGES] = [
+                asdict(m) for m in limit_messages(request.input_messages, limit)
+            ]
+        if request.system_instructions:
+            content[GenAI.GEN_AI_SYSTEM_INSTRUCTIONS] = [
+                asdict(p)  # type: ignore[call-overload]
+                for p in limit_parts(request.system_instructions, limit)
+            ]
+        if request.tool_definitions:
+            content[GenAI.GEN_AI_TOOL_DEFINITIONS] = [
+                asdict(t)  # type: ignore[call-overload]
+                for t in request.tool_definitions
+            ]
+        if response is not None and response.output_messages:
+            content[GenAI.GEN_AI_OUTPUT_MESSAGES] = [
+                asdict(m) for m in limit_messages(response.output_messages, limit)
+            ]
+        if settings.content_on_span:
             for key, value in content.items():
                 attributes[key] = gen_ai_json_dumps(value)
         return content
@@ -424,11 +510,11 @@ class Trace:
         event_attributes: dict[str, Any] = {**self._attributes, **attributes}
         for key in content:
             event_attributes.pop(key, None)
-        if self.telemetry.content_in_events:
+        if self.telemetry.settings.content_in_events:
             event_attributes.update(content)
         self.telemetry.emit(
             LogRecord(
-                event_name=_DETAILS_EVENT,
+                event_name=GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
                 attributes=event_attributes,
                 context=self.context,
                 severity_number=SeverityNumber.DEBUG,
@@ -437,7 +523,7 @@ class Trace:
 
     def _fail(self, error: BaseException) -> None:
         error_type = error_type_of(error)
-        message = redact_secrets(str(error)) or type(error).__name__
+        message = self._redacted(str(error)) or type(error).__name__
         self.span.set_status(Status(StatusCode.ERROR, message))
         attributes: dict[str, AttributeValue] = {error_attributes.ERROR_TYPE: error_type}
         if self._ttfc is not None:
@@ -445,21 +531,22 @@ class Trace:
         if self.response_model is not None:
             attributes[GenAI.GEN_AI_RESPONSE_MODEL] = self.response_model
         telemetry = self.telemetry
-        content = self._content(None, attributes) if telemetry.capture_content else {}
-        self.span.set_attributes(attributes)
-        if telemetry.emit_events:
-            self._emit_details(attributes, content)
         metric_attributes = {
             **self._metric_attributes(),
             error_attributes.ERROR_TYPE: error_type,
         }
-        self.telemetry.instruments.duration.record(
+        self._observe(None, error_type, None, attributes, metric_attributes)
+        content = self._content(None, attributes) if telemetry.capture_content else {}
+        self.span.set_attributes(attributes)
+        if telemetry.settings.emit_events:
+            self._emit_details(attributes, content)
+        telemetry.instruments.duration.record(
             _now() - self._started, metric_attributes, self.context
         )
         # The conventions' exception event, a log record tied to this span.
-        self.telemetry.emit(
+        telemetry.emit(
             LogRecord(
-                event_name=_EXCEPTION_EVENT,
+                event_name=GEN_AI_CLIENT_OPERATION_EXCEPTION,
                 severity_number=SeverityNumber.WARN,
                 context=self.context,
                 attributes={
@@ -471,8 +558,55 @@ class Trace:
             )
         )
 
+    def _redacted(self, text: str) -> str:
+        secrets: Iterable[str] = ()
+        if self._credentials is not None:
+            try:
+                secrets = [s for s in self._credentials() if isinstance(s, str)]
+            except Exception:
+                report_internal_error("reading a client's credentials for redaction")
+        return redact_secrets(text, secrets)
+
     def _close(self) -> None:
         try:
             self.span.end()
         finally:
             self.suspend()
+
+
+def _checked_usage(usage: Usage) -> tuple[Usage, str | None]:
+    """``usage`` without negative counts; and why it is not usable for pricing, if so."""
+    problem = None
+    for name, _ in _USAGE_FIELDS:
+        value = getattr(usage, name)
+        if value is None:
+            continue
+        if value < 0:
+            setattr(usage, name, None)
+            problem = "negative"
+        elif value > MAX_PLAUSIBLE_TOKENS and problem is None:
+            problem = "implausible"
+    return usage, problem
+
+
+def _usage_attributes(usage: Usage, attributes: dict[str, AttributeValue]) -> None:
+    if usage.estimated:
+        attributes[AGENTOPS_USAGE_ESTIMATED] = True
+        if usage.input_tokens is not None:
+            attributes[AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS] = usage.input_tokens
+        if usage.output_tokens is not None:
+            attributes[AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS] = usage.output_tokens
+        return
+    if usage.input_tokens is not None:
+        attributes[GenAI.GEN_AI_USAGE_INPUT_TOKENS] = usage.input_tokens
+    if usage.output_tokens is not None:
+        attributes[GenAI.GEN_AI_USAGE_OUTPUT_TOKENS] = usage.output_tokens
+    # Zero counts of these are noise on every call of a model without caching.
+    if usage.cache_read_input_tokens:
+        attributes[GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cache_read_input_tokens
+    if usage.cache_creation_input_tokens:
+        attributes[GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = (
+            usage.cache_creation_input_tokens
+        )
+    if usage.reasoning_output_tokens:
+        attributes[GenAI.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoning_output_tokens

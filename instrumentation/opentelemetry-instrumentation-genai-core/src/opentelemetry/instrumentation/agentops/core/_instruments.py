@@ -22,7 +22,9 @@ class Instruments:
 
     __slots__ = ("duration", "time_per_chunk", "time_to_first_chunk", "token_usage")
 
-    def __init__(self, meter: Meter, *, latency: bool, tokens: bool) -> None:
+    def __init__(
+        self, meter: Meter, *, latency: bool, tokens: bool, chunk_timing: bool = True
+    ) -> None:
         silent = NoOpHistogram("disabled")
         self.duration: Histogram = silent
         self.time_to_first_chunk: Histogram = silent
@@ -41,6 +43,7 @@ class Instruments:
                 description="Time from sending a streamed request to receiving its first chunk",
                 explicit_bucket_boundaries_advisory=list(DURATION_BUCKETS),
             )
+        if latency and chunk_timing:
             self.time_per_chunk = meter.create_histogram(
                 gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
                 unit="s",
