@@ -7,8 +7,7 @@ import logging
 import pytest
 import test_client_helpers as helpers
 from agentops.filters import ModelFilter
-from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core import Request
+from opentelemetry.instrumentation.agentops.core import Request, hooks
 from test_client_helpers import (
     DURATION,
     TOKENS,

@@ -12,8 +12,7 @@ import pytest
 import test_client_helpers as helpers
 from agentops import CostLimit, CostLimitExceeded
 from agentops.limits import CostTracker
-from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core import Request
+from opentelemetry.instrumentation.agentops.core import Request, hooks
 from test_client_helpers import (
     async_openai_client,
     chat,

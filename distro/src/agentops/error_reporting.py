@@ -23,8 +23,7 @@ from typing import Final
 
 from agentops_semconv import AGENTOPS_CLIENT_ERRORS, GEN_AI_CLIENT_OPERATION_EXCEPTION
 from opentelemetry._logs import Logger, SeverityNumber
-from opentelemetry.instrumentation.agentops.core import redact_secrets
-from opentelemetry.instrumentation.agentops.core import error_type_of
+from opentelemetry.instrumentation.agentops.core import error_type_of, redact_secrets
 from opentelemetry.metrics import Meter
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv.attributes import error_attributes, exception_attributes

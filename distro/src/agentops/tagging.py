@@ -28,8 +28,7 @@ from typing import Any, Final, TypeVar
 
 from agentops_semconv import AGENTOPS_TAG_PREFIX
 from opentelemetry import context
-from opentelemetry.instrumentation.agentops.core import hooks
-from opentelemetry.instrumentation.agentops.core import Request
+from opentelemetry.instrumentation.agentops.core import Request, hooks
 
 __all__ = ["TagScope", "current_tag_attributes", "current_tags", "register", "tags"]
 

@@ -34,14 +34,14 @@ from expected import (  # noqa: E402
 from opentelemetry import trace  # noqa: E402
 from opentelemetry.instrumentation.agentops.core import Patch  # noqa: E402
 from opentelemetry.instrumentation.agentops.core import _guard as guard  # noqa: E402
-from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor  # noqa: E402
-from opentelemetry.instrumentation.agentops.core.openai_compatible import (  # noqa: E402
-    _chat as chat_module,
-)
 from opentelemetry.instrumentation.agentops.core.openai_compatible import (  # noqa: E402
     ChatMapper,
     ChatStreamState,
 )
+from opentelemetry.instrumentation.agentops.core.openai_compatible import (  # noqa: E402
+    _chat as chat_module,
+)
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor  # noqa: E402
 from opentelemetry.instrumentation.utils import suppress_instrumentation  # noqa: E402
 from packaging.requirements import Requirement  # noqa: E402
 from packaging.specifiers import SpecifierSet  # noqa: E402
@@ -87,9 +87,7 @@ def patch_targets():
         if owner is None or not hasattr(owner, attribute):
             continue
         resolved = getattr(owner, attribute)
-        found.append(
-            (owner, attribute, vars(owner).get(attribute), resolved, resolved.__code__)
-        )
+        found.append((owner, attribute, vars(owner).get(attribute), resolved, resolved.__code__))
     return found
 
 

@@ -12,8 +12,8 @@ import gc
 import importlib
 import inspect
 import json
-import math
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any

@@ -141,8 +141,9 @@ class ResponsesMapper(ChatMapper):
             as_str(field(conversation, "id")) if conversation is not None else None
         )
         instructions, prompt = arguments.get("instructions"), arguments.get("input")
-        request.prompt_size = lambda: text_size(instructions) + (
-            text_size(prompt) if isinstance(prompt, str) else chat_prompt_size(prompt)
+        request.prompt_size = lambda: (
+            text_size(instructions)
+            + (text_size(prompt) if isinstance(prompt, str) else chat_prompt_size(prompt))
         )
         if capture_content:
             instructions = as_str(arguments.get("instructions"))
