@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from ..sse import sse_event
 from ..textgen import count_words, digest
 from ..wire import EmulatedRequest
 
@@ -21,6 +22,17 @@ def base_headers(request_key: Any = None) -> dict[str, str]:
     if request_key is not None:
         headers["x-request-id"] = "req_" + digest("request-id", request_key)[:32]
     return headers
+
+
+def stream_error_event() -> bytes:
+    """The error object the API sends as a stream event when it fails mid-stream."""
+    error = {
+        "message": "The server had an error while processing your request. Sorry about that!",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
+    return sse_event({"error": error})
 
 
 def request_model(request: EmulatedRequest) -> str | None:
@@ -45,16 +57,22 @@ def reasoning_tokens(model: str, choices: int = 1) -> int:
     return REASONING_TOKENS * choices if is_reasoning_model(model) else 0
 
 
-def chat_usage(prompt: int, visible: int, reasoning: int, cached: int) -> dict[str, Any]:
+def chat_usage(
+    prompt: int, visible: int, reasoning: int, cached: int, cache_write: int = 0
+) -> dict[str, Any]:
     """Chat usage; completion tokens include the hidden reasoning tokens, and prompt tokens the
-    cached ones (a cached prefix of that many tokens), as on the real API."""
+    cached and cache-written ones (a prefix of that many tokens), as on the real API."""
     completion = visible + reasoning
-    prompt += cached
+    prompt += cached + cache_write
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+        "prompt_tokens_details": {
+            "cached_tokens": cached,
+            "cache_write_tokens": cache_write,
+            "audio_tokens": 0,
+        },
         "completion_tokens_details": {
             "reasoning_tokens": reasoning,
             "audio_tokens": 0,
