@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 PREVIEW_WORDS = 8
+# Flat prompt cost of one image (or other binary attachment), for every provider.
+IMAGE_TOKENS = 10
 # Words appended when a caller asks for a longer reply than the preview gives.
 FILLER = (
     *("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"),

@@ -55,6 +55,15 @@ class EmulatedRequest:
         """The body parsed as JSON; raises ValueError when it is not valid JSON."""
         return json.loads(self.body) if self.body else None
 
+    def model(self) -> str | None:
+        """The `model` of a JSON object body, or None when there is none to read."""
+        try:
+            body = self.json()
+        except ValueError:
+            return None
+        model = body.get("model") if isinstance(body, dict) else None
+        return model if isinstance(model, str) and model else None
+
 
 @dataclass(frozen=True)
 class Chunk:

@@ -6,12 +6,11 @@ from typing import Any
 
 from ..controls import Controls
 from ..sse import sse_event, sse_response
-from ..textgen import count_words, make_id
+from ..textgen import IMAGE_TOKENS, count_words, make_id
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import (
     CREATED,
-    IMAGE_TOKENS,
     base_headers,
     chat_usage,
     reasoning_tokens,

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 from ..sse import sse_event
 from ..textgen import count_words, digest
-from ..wire import EmulatedRequest
 
 # Fixed so responses are byte-for-byte reproducible (2023-11-14T22:13:20Z).
 CREATED = 1_700_000_000
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 # Hidden reasoning tokens reported per choice by reasoning models (counted in completion tokens).
 REASONING_TOKENS = 32
-IMAGE_TOKENS = 10
 
 
 def base_headers(request_key: Any = None) -> dict[str, str]:
@@ -33,16 +30,6 @@ def stream_error_event() -> bytes:
         "code": None,
     }
     return sse_event({"error": error})
-
-
-def request_model(request: EmulatedRequest) -> str | None:
-    """The `model` of a JSON request body, or None when there is none to read."""
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        return None
-    model = body.get("model") if isinstance(body, dict) else None
-    return model if isinstance(model, str) and model else None
 
 
 def is_reasoning_model(model: str) -> bool:

@@ -6,10 +6,10 @@ from typing import Any
 
 from ..controls import Controls
 from ..sse import sse_event, sse_response
-from ..textgen import count_words, make_id
+from ..textgen import IMAGE_TOKENS, count_words, make_id
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .common import CREATED, IMAGE_TOKENS, base_headers, reasoning_tokens, text_of
+from .common import CREATED, base_headers, reasoning_tokens, text_of
 from .replies import Reply, text_reply
 from .tooling import ToolCall, arguments_for, pick_tool, responses_tools
 
