@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .anthropic_api import PROVIDER as ANTHROPIC
+from .cohere_api import PROVIDER as COHERE
 from .openai_api import PROVIDER as OPENAI
 from .provider import Provider
 
-PROVIDERS: tuple[Provider, ...] = (OPENAI, ANTHROPIC)
+PROVIDERS: tuple[Provider, ...] = (OPENAI, ANTHROPIC, COHERE)

@@ -69,6 +69,16 @@ def truncate_words(text: str, limit: int | None) -> tuple[str, bool]:
     return " ".join(current[: max(limit, 0)]), True
 
 
+def cut_at_stop(text: str, stops: Any) -> tuple[str, str | None]:
+    """The text up to the earliest of the stop sequences it contains, and that sequence."""
+    candidates = stops if isinstance(stops, list) else []
+    found = [(text.find(s), s) for s in candidates if isinstance(s, str) and s and s in text]
+    if not found:
+        return text, None
+    index, stop = min(found)
+    return text[:index], stop
+
+
 def word_pieces(text: str) -> list[str]:
     """Split into words, each but the first keeping its leading space, like model tokens do."""
     words = text.split(" ")

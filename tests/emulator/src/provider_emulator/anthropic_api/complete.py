@@ -6,10 +6,9 @@ from typing import Any
 
 from ..controls import Controls
 from ..sse import sse_event, sse_response
-from ..textgen import make_id, reply_text, split_text, truncate_words
+from ..textgen import cut_at_stop, make_id, reply_text, split_text, truncate_words
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .messages import apply_stop_sequences
 
 HUMAN_PROMPT = "\n\nHuman:"
 AI_PROMPT = "\n\nAssistant:"
@@ -29,7 +28,7 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
         return errors.missing_field("max_tokens_to_sample")
     text = reply_text(COMPLETION_LEAD, last_human_turn(prompt), words=controls.chunks)
     # The prompt's own turn marker ends every completion, as the real model is trained to.
-    text, stop = apply_stop_sequences(text, [*(body.get("stop_sequences") or []), HUMAN_PROMPT])
+    text, stop = cut_at_stop(text, [*(body.get("stop_sequences") or []), HUMAN_PROMPT])
     text, truncated = truncate_words(text, limit)
     completion = {
         "type": "completion",

@@ -10,7 +10,7 @@ from typing import Any
 from ..controls import Controls
 from ..replies import Reply, text_reply
 from ..sse import sse_response
-from ..textgen import count_words, digest, make_id, reply_text, truncate_words
+from ..textgen import count_words, cut_at_stop, digest, make_id, reply_text, truncate_words
 from ..tooling import ToolCall, arguments_for
 from ..wire import EmulatedResponse, json_response
 from . import errors
@@ -87,7 +87,7 @@ def plan_turn(body: dict[str, Any], controls: Controls) -> Turn:
             call = ToolCall(make_id("toolu_", "tool-use", body), tool.name, arguments_for(tool))
             return Turn(Reply(tool_call=call), thinking, signature, "tool_use")
     planned = text_reply(source, controls, schema=output_schema(body))
-    text, stop_sequence = apply_stop_sequences(planned.text or "", body.get("stop_sequences"))
+    text, stop_sequence = cut_at_stop(planned.text or "", body.get("stop_sequences"))
     # Thinking counts toward max_tokens, as on the real API.
     limit = max(body["max_tokens"] - count_words(thinking or ""), 0)
     text, truncated = truncate_words(text, limit)
@@ -97,19 +97,6 @@ def plan_turn(body: dict[str, Any], controls: Controls) -> Turn:
     if stop_sequence is not None:
         return Turn(reply, thinking, signature, "stop_sequence", stop_sequence)
     return Turn(reply, thinking, signature, "end_turn")
-
-
-def apply_stop_sequences(text: str, stops: Any) -> tuple[str, str | None]:
-    """The text up to the earliest stop sequence it contains, and that sequence."""
-    found = [
-        (text.find(stop), stop)
-        for stop in (stops if isinstance(stops, list) else [])
-        if isinstance(stop, str) and stop and stop in text
-    ]
-    if not found:
-        return text, None
-    index, stop = min(found)
-    return text[:index], stop
 
 
 def signature_for(body: dict[str, Any]) -> str:
