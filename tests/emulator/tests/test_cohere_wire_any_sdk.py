@@ -7,6 +7,8 @@ paths, later ones the bare prefix and `v1/...` / `v2/...` paths.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 
 import cohere
@@ -64,6 +66,12 @@ def test_tool_calls(client: cohere.Client) -> None:
     events = list(client.chat_stream(message=MESSAGE, model=MODEL, tools=[TOOL]))
     generated = [e for e in events if e.event_type == "tool-calls-generation"]
     assert generated[0].tool_calls[0].parameters == {"query": "example"}
+    # `tool-calls-chunk` only reaches SDKs whose stream types know it (5.5.7 and later).
+    kinds = {event.event_type for event in events}
+    assert kinds <= {"stream-start", "tool-calls-chunk", "tool-calls-generation", "stream-end"}
+    stream_types = importlib.import_module("cohere.types.streamed_chat_response")
+    knows_chunks = "tool-calls-chunk" in inspect.getsource(stream_types)
+    assert ("tool-calls-chunk" in kinds) == knows_chunks
 
 
 def test_embed_and_rerank(client: cohere.Client) -> None:

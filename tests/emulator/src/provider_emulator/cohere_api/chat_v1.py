@@ -27,7 +27,8 @@ from .common import (
 PARAMETER_TYPES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 
 
-def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
+def create(body: dict[str, Any], controls: Controls, tool_chunks: bool = True) -> EmulatedResponse:
+    """`tool_chunks`: whether the stream may carry `tool-calls-chunk` events."""
     message = body.get("message")
     if not isinstance(message, str):
         return errors.bad_request("message must be a string")
@@ -40,7 +41,7 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     headers = errors.trace_headers(body)
     if not body.get("stream"):
         return json_response(200, response, headers)
-    streamed = ndjson_response(stream_lines(response, reply, controls), headers)
+    streamed = ndjson_response(stream_lines(response, reply, controls, tool_chunks), headers)
     failed = {**response, "text": "", "finish_reason": "ERROR"}
     failed.pop("tool_calls", None)
     streamed.error_event = ndjson_line(
@@ -146,7 +147,9 @@ def response_object(
     return response
 
 
-def stream_lines(response: dict[str, Any], reply: Reply, controls: Controls) -> list[bytes]:
+def stream_lines(
+    response: dict[str, Any], reply: Reply, controls: Controls, tool_chunks: bool
+) -> list[bytes]:
     """stream-start, text-generation pieces (or tool-calls-chunk pieces and
     tool-calls-generation), then stream-end carrying the whole response."""
 
@@ -159,12 +162,13 @@ def stream_lines(response: dict[str, Any], reply: Reply, controls: Controls) -> 
         lines.extend(line("text-generation", text=piece) for piece in reply.pieces(controls))
     else:
         plan = reply.text or ""
-        lines.extend(line("tool-calls-chunk", text=piece) for piece in split_text(plan, None))
-        lines.append(line("tool-calls-chunk", tool_call_delta={"index": 0, "name": call.name}))
-        lines.extend(
-            line("tool-calls-chunk", tool_call_delta={"index": 0, "parameters": piece})
-            for piece in reply.pieces(controls)
-        )
+        if tool_chunks:
+            lines.extend(line("tool-calls-chunk", text=piece) for piece in split_text(plan, None))
+            lines.append(line("tool-calls-chunk", tool_call_delta={"index": 0, "name": call.name}))
+            lines.extend(
+                line("tool-calls-chunk", tool_call_delta={"index": 0, "parameters": piece})
+                for piece in reply.pieces(controls)
+            )
         lines.append(line("tool-calls-generation", text=plan, tool_calls=response["tool_calls"]))
     end = {
         "event_type": "stream-end",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..controls import Controls
@@ -14,6 +15,22 @@ from ..wire import Chunk, EmulatedResponse
 # request. `tokens.input_tokens` includes it, `billed_units.input_tokens` does not.
 TEMPLATE_TOKENS = 64
 NDJSON_HEADERS = {"content-type": "application/stream+json"}
+
+
+# cohere-python added `tool-calls-chunk` to its v1 stream types in 5.5.7; older SDKs read the
+# event as a `stream-start`, so it is only sent to SDKs that know it (or say no version).
+TOOL_CALLS_CHUNK_SINCE = (5, 5, 7)
+
+
+def sdk_knows_tool_calls_chunk(headers: Mapping[str, str]) -> bool:
+    raw = headers.get("x-fern-sdk-version")
+    if not raw or headers.get("x-fern-sdk-name", "cohere") != "cohere":
+        return True
+    try:
+        version = tuple(int(part) for part in raw.split(".")[:3])
+    except ValueError:
+        return True
+    return version >= TOOL_CALLS_CHUNK_SINCE
 
 
 def uuid_for(*parts: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from ..controls import Controls
 from ..wire import EmulatedRequest, EmulatedResponse
 from . import chat_v1, chat_v2, embed, errors, generate, rerank
+from .common import sdk_knows_tool_calls_chunk
 
 Endpoint = Callable[[dict[str, Any], Controls], EmulatedResponse]
 
@@ -38,4 +39,6 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
         return errors.bad_request("the request body must be a JSON object")
     if path in MODEL_REQUIRED and not (isinstance(body.get("model"), str) and body["model"]):
         return errors.bad_request("model is required")
+    if path == "/v1/chat":
+        return chat_v1.create(body, controls, sdk_knows_tool_calls_chunk(request.headers))
     return endpoint(body, controls)
