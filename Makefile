@@ -10,8 +10,14 @@ STAMP := $(VENV)/.synced
 # The oldest openai release we support, with the dependency versions of its time.
 OPENAI_FLOOR_PINS := "openai==1.0.0" "httpx==0.25.1" "pydantic==2.4.2" "anyio<4.1"
 COMPAT_VENV := .compat/openai-floor
+# The oldest Anthropic and Cohere SDKs the emulator is checked against (see tests/emulator/README.md).
+ANTHROPIC_FLOOR_PINS := "anthropic==0.32.0" "httpx==0.27.0" "pydantic==2.8.2" "anyio<4.5"
+ANTHROPIC_040_PINS := "anthropic==0.40.0"
+COHERE_FLOOR_PINS := "cohere==5.4.0"
+COHERE_V2_FLOOR_PINS := "cohere==5.8.1"
+COMPAT_TEST_PINS := pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2"
 
-.PHONY: demo test test-main test-compat lint bench clean
+.PHONY: demo test test-main test-compat test-emulator-compat lint bench clean
 
 .PHONY: uv
 uv:
@@ -37,6 +43,22 @@ test-compat: uv
 	    -e semconv -e instrumentation/opentelemetry-instrumentation-genai-core \
 	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation -p no:cacheprovider
+
+# Emulator wire checks on the oldest Anthropic and Cohere SDKs, one venv per pin set:
+# (venv name, pins, provider of the test file).
+define emulator_compat
+	$(UV) venv --quiet --allow-existing --python 3.11 .compat/$(1)
+	$(UV) pip install --quiet --python .compat/$(1)/bin/python $(2) $(COMPAT_TEST_PINS) \
+	    -e tests/emulator
+	.compat/$(1)/bin/python -m pytest tests/emulator/tests/test_$(3)_wire_any_sdk.py \
+	    -p no:cacheprovider -q
+endef
+
+test-emulator-compat: uv
+	$(call emulator_compat,anthropic-0.32,$(ANTHROPIC_FLOOR_PINS),anthropic)
+	$(call emulator_compat,anthropic-0.40,$(ANTHROPIC_040_PINS),anthropic)
+	$(call emulator_compat,cohere-5.4,$(COHERE_FLOOR_PINS),cohere)
+	$(call emulator_compat,cohere-5.8,$(COHERE_V2_FLOOR_PINS),cohere)
 
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .

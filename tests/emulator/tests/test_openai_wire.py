@@ -899,3 +899,28 @@ def test_azure_deployment_path(emulator: EmulatorServer) -> None:
     (sent,) = emulator.requests
     assert sent.path.startswith("/openai/deployments/my-gpt/chat/completions?api-version=")
     assert completion.model == "my-gpt"
+
+
+def test_generic_controls_added_for_every_provider(client: OpenAI) -> None:
+    headers = {"x-emulator-cached-tokens": "5", "x-emulator-cache-write-tokens": "3"}
+    completion = client.chat.completions.create(model=MODEL, messages=user(), extra_headers=headers)
+    details = completion.usage.prompt_tokens_details
+    assert (details.cached_tokens, details.cache_write_tokens) == (5, 3)
+    assert completion.usage.prompt_tokens == words(USER) + 8
+    stream = client.chat.completions.create(
+        model=MODEL,
+        messages=user(),
+        stream=True,
+        extra_headers={"x-emulator-fault": "stream-error"},
+    )
+    with pytest.raises(openai.APIError, match="The server had an error"):
+        list(stream)
+    for fault, error in [
+        ("http-403", openai.PermissionDeniedError),
+        ("http-503", openai.InternalServerError),
+        ("http-529", openai.InternalServerError),
+    ]:
+        with pytest.raises(error):
+            client.chat.completions.create(
+                model=MODEL, messages=user(), extra_headers={"x-emulator-fault": fault}
+            )

@@ -30,6 +30,8 @@ def handle(request: EmulatedRequest) -> EmulatedResponse:
     except ControlError as error:
         return provider.error(request, 400, f"Emulator control error: {error}")
     response = route(provider, request, sub_path, controls)
+    if controls.fault == "stream-error":
+        response = break_stream(provider, request, response)
     apply_faults(response, controls)
     response.delay_s += controls.latency_ms / 1000
     return response
@@ -73,6 +75,23 @@ def apply_faults(response: EmulatedResponse, controls: Controls) -> None:
         cut_short(response)
     elif controls.fault == "malformed-json":
         make_malformed(response)
+
+
+def break_stream(
+    provider: Provider, request: EmulatedRequest, response: EmulatedResponse
+) -> EmulatedResponse:
+    """About half of the stream, then the provider's own error event, then a clean end.
+
+    A plain response has no stream to break: it becomes the provider's 500 error instead, the
+    failure a non-streaming client would see.
+    """
+    if response.status != 200:
+        return response
+    if not response.is_stream or response.error_event is None:
+        return provider.error(request, 500, None)
+    chunks = response.chunks
+    response.body = [*chunks[: max(1, len(chunks) // 2)], Chunk(response.error_event)]
+    return response
 
 
 def cut_short(response: EmulatedResponse) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .anthropic_api import PROVIDER as ANTHROPIC
+from .cohere_api import PROVIDER as COHERE
 from .openai_api import PROVIDER as OPENAI
 from .provider import Provider
 
-PROVIDERS: tuple[Provider, ...] = (OPENAI,)
+PROVIDERS: tuple[Provider, ...] = (OPENAI, ANTHROPIC, COHERE)

@@ -213,6 +213,21 @@ class EmulatorServer:
         return self.base_url + "/openai/v1"
 
     @property
+    def anthropic_base_url(self) -> str:
+        """Host and prefix only: every Anthropic SDK adds `/v1/messages` itself."""
+        return self.base_url + "/anthropic"
+
+    @property
+    def cohere_base_url(self) -> str:
+        """For cohere >= 5.8, whose paths start with `v1/` or `v2/`."""
+        return self.base_url + "/cohere"
+
+    @property
+    def cohere_v1_base_url(self) -> str:
+        """For cohere < 5.8, whose base URL ends in `/v1` and whose paths are relative."""
+        return self.cohere_base_url + "/v1"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()

@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 PREVIEW_WORDS = 8
+# Flat prompt cost of one image (or other binary attachment), for every provider.
+IMAGE_TOKENS = 10
 # Words appended when a caller asks for a longer reply than the preview gives.
 FILLER = (
     *("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"),
@@ -65,6 +67,16 @@ def truncate_words(text: str, limit: int | None) -> tuple[str, bool]:
     if limit is None or len(current) <= limit:
         return text, False
     return " ".join(current[: max(limit, 0)]), True
+
+
+def cut_at_stop(text: str, stops: Any) -> tuple[str, str | None]:
+    """The text up to the earliest of the stop sequences it contains, and that sequence."""
+    candidates = stops if isinstance(stops, list) else []
+    found = [(text.find(s), s) for s in candidates if isinstance(s, str) and s and s in text]
+    if not found:
+        return text, None
+    index, stop = min(found)
+    return text[:index], stop
 
 
 def word_pieces(text: str) -> list[str]:

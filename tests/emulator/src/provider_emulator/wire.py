@@ -55,6 +55,15 @@ class EmulatedRequest:
         """The body parsed as JSON; raises ValueError when it is not valid JSON."""
         return json.loads(self.body) if self.body else None
 
+    def model(self) -> str | None:
+        """The `model` of a JSON object body, or None when there is none to read."""
+        try:
+            body = self.json()
+        except ValueError:
+            return None
+        model = body.get("model") if isinstance(body, dict) else None
+        return model if isinstance(model, str) and model else None
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -71,7 +80,8 @@ class EmulatedResponse:
     `body` is bytes for a plain response, or a sequence of chunks for a stream (sent with chunked
     transfer encoding, one flush per chunk). `delay_s` is waited before anything is sent.
     `cut` asks the transport to drop the connection after the body instead of ending it
-    properly, so the client sees an incomplete message.
+    properly, so the client sees an incomplete message. A stream sets `error_event` to the
+    provider's own mid-stream error, encoded as one chunk, for the `stream-error` fault.
     """
 
     status: int
@@ -79,6 +89,7 @@ class EmulatedResponse:
     body: bytes | list[Chunk] = b""
     delay_s: float = 0.0
     cut: bool = False
+    error_event: bytes | None = None
 
     @property
     def is_stream(self) -> bool:

@@ -6,15 +6,15 @@ from typing import Any
 
 from ..controls import Controls
 from ..sse import sse_event, sse_response
-from ..textgen import count_words, make_id
+from ..textgen import IMAGE_TOKENS, count_words, make_id
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import (
     CREATED,
-    IMAGE_TOKENS,
     base_headers,
     chat_usage,
     reasoning_tokens,
+    stream_error_event,
     system_fingerprint,
     text_of,
 )
@@ -46,6 +46,7 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
         visible=sum(reply.visible_tokens for reply in replies),
         reasoning=reasoning_tokens(model, n),
         cached=controls.cached_tokens,
+        cache_write=controls.cache_write_tokens,
     )
     meta = {
         "id": make_id("chatcmpl-", "chat", body),
@@ -58,7 +59,9 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     if stream:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         events = stream_events(meta, replies, usage if include_usage else None, controls)
-        return sse_response(events, headers)
+        response = sse_response(events, headers)
+        response.error_event = stream_error_event()
+        return response
     completion = {
         **meta,
         "object": "chat.completion",

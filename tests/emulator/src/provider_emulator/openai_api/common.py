@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
+from ..sse import sse_event
 from ..textgen import count_words, digest
-from ..wire import EmulatedRequest
 
 # Fixed so responses are byte-for-byte reproducible (2023-11-14T22:13:20Z).
 CREATED = 1_700_000_000
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 # Hidden reasoning tokens reported per choice by reasoning models (counted in completion tokens).
 REASONING_TOKENS = 32
-IMAGE_TOKENS = 10
 
 
 def base_headers(request_key: Any = None) -> dict[str, str]:
@@ -23,14 +21,15 @@ def base_headers(request_key: Any = None) -> dict[str, str]:
     return headers
 
 
-def request_model(request: EmulatedRequest) -> str | None:
-    """The `model` of a JSON request body, or None when there is none to read."""
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        return None
-    model = body.get("model") if isinstance(body, dict) else None
-    return model if isinstance(model, str) and model else None
+def stream_error_event() -> bytes:
+    """The error object the API sends as a stream event when it fails mid-stream."""
+    error = {
+        "message": "The server had an error while processing your request. Sorry about that!",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
+    return sse_event({"error": error})
 
 
 def is_reasoning_model(model: str) -> bool:
@@ -45,16 +44,22 @@ def reasoning_tokens(model: str, choices: int = 1) -> int:
     return REASONING_TOKENS * choices if is_reasoning_model(model) else 0
 
 
-def chat_usage(prompt: int, visible: int, reasoning: int, cached: int) -> dict[str, Any]:
+def chat_usage(
+    prompt: int, visible: int, reasoning: int, cached: int, cache_write: int = 0
+) -> dict[str, Any]:
     """Chat usage; completion tokens include the hidden reasoning tokens, and prompt tokens the
-    cached ones (a cached prefix of that many tokens), as on the real API."""
+    cached and cache-written ones (a prefix of that many tokens), as on the real API."""
     completion = visible + reasoning
-    prompt += cached
+    prompt += cached + cache_write
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
-        "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+        "prompt_tokens_details": {
+            "cached_tokens": cached,
+            "cache_write_tokens": cache_write,
+            "audio_tokens": 0,
+        },
         "completion_tokens_details": {
             "reasoning_tokens": reasoning,
             "audio_tokens": 0,

@@ -10,7 +10,13 @@ from ..textgen import count_words, make_id, reply_text, split_text, truncate_wor
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .chat import DONE, MAX_CHOICES
-from .common import CREATED, base_headers, prompts_of, system_fingerprint
+from .common import (
+    CREATED,
+    base_headers,
+    prompts_of,
+    stream_error_event,
+    system_fingerprint,
+)
 
 COMPLETION_LEAD = "Emulated completion of:"
 # The legacy endpoint's own default when max_tokens is not sent.
@@ -57,7 +63,9 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     if stream:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         events = stream_events(meta, choices, usage if include_usage else None, controls)
-        return sse_response(events, headers)
+        response = sse_response(events, headers)
+        response.error_event = stream_error_event()
+        return response
     entries = [
         {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
         for index, (text, finish) in enumerate(choices)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import math
-import struct
 from typing import Any
 
+from ..vectors import encode_base64, unit_vector
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import base_headers, prompts_of
@@ -47,25 +44,3 @@ def create(body: dict[str, Any]) -> EmulatedResponse:
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
     }
     return json_response(200, payload, base_headers(body))
-
-
-def unit_vector(seed: str, dimensions: int) -> list[float]:
-    """Hash-derived values in [-1, 1), normalised, then rounded to float32.
-
-    Rounding to float32 makes the float and base64 encodings decode to identical numbers.
-    """
-    raw: list[float] = []
-    block = 0
-    while len(raw) < dimensions:
-        digest = hashlib.sha256(f"{seed}\n{block}".encode()).digest()
-        raw.extend(value / 2**31 - 1 for value in struct.unpack("<8I", digest))
-        block += 1
-    raw = raw[:dimensions]
-    norm = math.sqrt(sum(value * value for value in raw)) or 1.0
-    packed = struct.pack(f"<{dimensions}f", *(value / norm for value in raw))
-    return list(struct.unpack(f"<{dimensions}f", packed))
-
-
-def encode_base64(values: list[float]) -> str:
-    """Little-endian float32 bytes, base64-encoded: what the SDK decodes."""
-    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode()

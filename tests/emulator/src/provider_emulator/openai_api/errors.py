@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..wire import EmulatedRequest, EmulatedResponse, json_response
-from .common import base_headers, request_model
+from .common import base_headers
 
 # Seconds a client is told to wait after an injected 429 (sent as retry-after and -ms).
 RETRY_AFTER_S = 1
@@ -39,7 +39,7 @@ def unknown_url(method: str, path: str) -> EmulatedResponse:
 
 def provider_error(request: EmulatedRequest, status: int, message: str | None) -> EmulatedResponse:
     """The error the real API sends for `status`; `message` replaces its usual text if given."""
-    model = request_model(request) or "gpt-4o-mini"
+    model = request.model() or "gpt-4o-mini"
     shapes: dict[int, dict[str, Any]] = {
         400: {
             "message": (

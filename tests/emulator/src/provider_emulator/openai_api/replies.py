@@ -1,42 +1,12 @@
-"""The assistant output planned for one choice, shared by the chat and responses endpoints."""
+"""OpenAI's response formats mapped onto the shared reply planning."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from ..controls import Controls
-from ..schema_instance import instance_for
-from ..textgen import count_words, reply_text, split_json, split_text, truncate_words
-from .tooling import ToolCall
-
-REPLY_LEAD = "Emulated reply to:"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """Text or a tool call; `truncated` when a token limit cut the text short."""
-
-    text: str | None = None
-    tool_call: ToolCall | None = None
-    is_json: bool = False
-    truncated: bool = False
-
-    @property
-    def visible_tokens(self) -> int:
-        if self.tool_call is not None:
-            return count_words(self.tool_call.arguments)
-        return count_words(self.text or "")
-
-    def pieces(self, controls: Controls) -> list[str]:
-        """How the text or arguments are split into stream deltas."""
-        if self.tool_call is not None:
-            return split_json(self.tool_call.arguments, controls.chunks)
-        text = self.text or ""
-        return (
-            split_json(text, controls.chunks) if self.is_json else split_text(text, controls.chunks)
-        )
+from ..replies import Reply
+from ..replies import text_reply as plan_text
 
 
 def text_reply(
@@ -47,13 +17,16 @@ def text_reply(
     controls: Controls,
     limit: int | None,
 ) -> Reply:
-    """Free text, or JSON when a JSON response format was requested; cut to `limit` words."""
+    """Free text, or JSON when a `json_schema` or `json_object` format was requested."""
     kind = fmt.get("type") if fmt else None
-    if kind == "json_schema":
-        text = json.dumps(instance_for(schema))
-    elif kind == "json_object":
-        text = json.dumps({"message": reply_text(REPLY_LEAD, source, variant)})
-    else:
-        text = reply_text(REPLY_LEAD, source, variant, controls.chunks)
-    text, truncated = truncate_words(text, limit)
-    return Reply(text=text, is_json=kind in ("json_schema", "json_object"), truncated=truncated)
+    return plan_text(
+        source,
+        controls,
+        schema=(schema if schema is not None else {}) if kind == "json_schema" else None,
+        json_object=kind == "json_object",
+        variant=variant,
+        limit=limit,
+    )
+
+
+__all__ = ["Reply", "text_reply"]

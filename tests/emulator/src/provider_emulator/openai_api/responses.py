@@ -6,10 +6,10 @@ from typing import Any
 
 from ..controls import Controls
 from ..sse import sse_event, sse_response
-from ..textgen import count_words, make_id
+from ..textgen import IMAGE_TOKENS, count_words, make_id
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .common import CREATED, IMAGE_TOKENS, base_headers, reasoning_tokens, text_of
+from .common import CREATED, base_headers, reasoning_tokens, text_of
 from .replies import Reply, text_reply
 from .tooling import ToolCall, arguments_for, pick_tool, responses_tools
 
@@ -26,7 +26,19 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     response = response_object(body, output, reply, usage(body, items, reply, controls))
     headers = base_headers(body)
     if body.get("stream"):
-        return sse_response(stream_events(response, reply, controls), headers)
+        events = stream_events(response, reply, controls)
+        streamed = sse_response(events, headers)
+        # The Responses stream reports a failure as its own typed event, numbered for the
+        # place where the `stream-error` fault puts it (after half the events).
+        error = {
+            "type": "error",
+            "code": "server_error",
+            "message": "The server had an error while processing your request.",
+            "param": None,
+            "sequence_number": max(1, len(events) // 2),
+        }
+        streamed.error_event = sse_event(error, "error")
+        return streamed
     return json_response(200, response, headers)
 
 
@@ -113,13 +125,16 @@ def output_text(text: str) -> dict[str, Any]:
 def usage(
     body: dict[str, Any], items: list[dict[str, Any]], reply: Reply, controls: Controls
 ) -> dict[str, Any]:
-    # Cached tokens are a prefix of the input, so they count in input_tokens too.
-    prompt = input_tokens(body, items) + controls.cached_tokens
+    # Cached and cache-written tokens are a prefix of the input, so they count in it too.
+    prompt = input_tokens(body, items) + controls.cached_tokens + controls.cache_write_tokens
     reasoning = reasoning_tokens(body["model"])
     output = reply.visible_tokens + reasoning
     return {
         "input_tokens": prompt,
-        "input_tokens_details": {"cached_tokens": controls.cached_tokens, "cache_write_tokens": 0},
+        "input_tokens_details": {
+            "cached_tokens": controls.cached_tokens,
+            "cache_write_tokens": controls.cache_write_tokens,
+        },
         "output_tokens": output,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": prompt + output,

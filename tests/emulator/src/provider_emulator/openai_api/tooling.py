@@ -1,25 +1,10 @@
-"""Whether a request gets a tool call instead of text, and with which tool and arguments."""
+"""OpenAI's tool and tool-choice shapes, parsed for the shared tool-call decision."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
-from ..schema_instance import instance_for
-
-
-@dataclass(frozen=True)
-class FunctionTool:
-    name: str
-    parameters: Any
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    call_id: str
-    name: str
-    arguments: str
+from ..tooling import FunctionTool, ToolCall, arguments_for, choose_tool
 
 
 def chat_tools(tools: Any) -> list[FunctionTool]:
@@ -56,16 +41,14 @@ def named_choice(tool_choice: Any) -> str | None:
 
 def pick_tool(tools: list[FunctionTool], tool_choice: Any) -> FunctionTool | None:
     """The tool to call: the named one, else the first; None when tools are off or absent."""
-    if not tools or tool_choice == "none":
-        return None
-    wanted = named_choice(tool_choice)
-    if wanted is not None:
-        return next((tool for tool in tools if tool.name == wanted), None)
-    return tools[0]
+    return choose_tool(tools, named_choice(tool_choice), disabled=tool_choice == "none")
 
 
-def arguments_for(tool: FunctionTool) -> str:
-    """Arguments JSON built from the tool's parameter schema (minimal valid values)."""
-    arguments = instance_for(tool.parameters)
-    # Arguments are always an object, even when the schema is empty or not an object schema.
-    return json.dumps(arguments if isinstance(arguments, dict) else {})
+__all__ = [
+    "FunctionTool",
+    "ToolCall",
+    "arguments_for",
+    "chat_tools",
+    "pick_tool",
+    "responses_tools",
+]
