@@ -7,9 +7,10 @@ UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 VENV := .venv
 STAMP := $(VENV)/.synced
-# The oldest openai release we support, with the dependency versions of its time.
-OPENAI_FLOOR_PINS := "openai==1.0.0" "httpx==0.25.1" "pydantic==2.4.2" "anyio<4.1"
-COMPAT_VENV := .compat/openai-floor
+# Compatibility runs: one virtual environment each, described by tests/compat/NAME.toml (an
+# SDK's oldest supported release, the oldest and newest OpenTelemetry releases). Independent,
+# so `make test` runs them in parallel with the main suite.
+COMPAT_RUNS := $(basename $(notdir $(wildcard tests/compat/*.toml)))
 # The oldest Anthropic and Cohere SDKs the emulator is checked against (see tests/emulator/README.md).
 ANTHROPIC_FLOOR_PINS := "anthropic==0.32.0" "httpx==0.27.0" "pydantic==2.8.2" "anyio<4.5"
 ANTHROPIC_040_PINS := "anthropic==0.40.0"
@@ -31,18 +32,20 @@ $(STAMP): pyproject.toml uv.lock $(wildcard */pyproject.toml) $(wildcard */*/pyp
 demo: $(STAMP)
 	$(UV) run --no-sync python examples/run_demo.py
 
-test: test-main test-compat
+# Two jobs at a time (the machine has two cores), each job's output printed when it ends.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-main test-compat
 
 test-main: $(STAMP)
 	$(UV) run --no-sync pytest
 
-test-compat: uv
-	$(UV) venv --quiet --allow-existing --python 3.11 $(COMPAT_VENV)
-	$(UV) pip install --quiet --python $(COMPAT_VENV)/bin/python $(OPENAI_FLOOR_PINS) \
-	    pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2" \
-	    -e semconv -e instrumentation/opentelemetry-instrumentation-genai-core \
-	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
-	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation -p no:cacheprovider
+test-compat: $(addprefix compat-,$(COMPAT_RUNS))
+
+# A pattern rule (phony targets get no implicit rule search), always run.
+compat-%: uv FORCE
+	$(PYTHON) tests/compat/run.py $*
+
+FORCE:
 
 # Emulator wire checks on the oldest Anthropic and Cohere SDKs, one venv per pin set:
 # (venv name, pins, provider of the test file).

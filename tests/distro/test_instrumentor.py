@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,3 +194,22 @@ def test_a_broken_provider_does_not_stop_the_others(
     assert agentops_instrumentor.instrumented_providers() == ("openai",)
     (warning,) = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert "No module named 'agentops_test_missing_dep'" in warning.message
+
+
+def test_instrumenting_imports_no_provider_sdk():
+    """Instrumenting every provider package installed imports none of their SDKs."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from agentops import AgentOpsInstrumentor
+        from opentelemetry.sdk.trace import TracerProvider
+        AgentOpsInstrumentor().instrument(tracer_provider=TracerProvider())
+        sdks = ["openai", "anthropic", "cohere", "mistralai", "ai21", "groq", "ollama",
+                "litellm"]
+        print(sorted(name for name in sdks if name in sys.modules))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stderr
