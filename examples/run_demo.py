@@ -18,6 +18,10 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent
 APP = EXAMPLES / "app.py"
+sys.path.insert(0, str(EXAMPLES))
+
+from calls import emulator_environment  # noqa: E402
+
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 5.0
 # Longer than the demo runs: spans and metrics are printed once, when the app exits.
@@ -76,10 +80,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def app_environment(base_url: str) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(emulator_environment(base_url))
     env.update(
         {
-            "OPENAI_BASE_URL": f"{base_url}/openai/v1",
-            "OPENAI_API_KEY": "sk-demo-not-a-real-key",
             "OTEL_SERVICE_NAME": "llm-demo",
             "OTEL_TRACES_EXPORTER": "llm_console",
             "OTEL_METRICS_EXPORTER": "llm_console",
