@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-__all__ = ["BenchTarget", "TARGETS"]
+__all__ = ["TARGETS", "BenchTarget"]
 
 
 class BenchTarget(ABC):
