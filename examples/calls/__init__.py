@@ -11,10 +11,16 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
-# The seed's order; a module is listed here once its provider's package exists.
-MODULES = ("openai_calls",)
+from agentops_semconv.providers import instrumented
+
+_HERE = Path(__file__).resolve().parent
+# One module per provider, named <seed>_calls.py, run in the seed's order.
+MODULES = tuple(
+    f"{row.seed}_calls" for row in instrumented() if (_HERE / f"{row.seed}_calls.py").exists()
+)
 
 
 def say(text: str) -> None:

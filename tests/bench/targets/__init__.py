@@ -10,7 +10,10 @@ uninstrumented, instrumented and against the telemetry floor.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any, ClassVar
+
+from agentops_semconv.providers import instrumented
 
 __all__ = ["TARGETS", "BenchTarget"]
 
@@ -50,5 +53,8 @@ class BenchTarget(ABC):
             close()
 
 
-TARGETS: tuple[str, ...] = ("openai",)
-"""Modules of this package, one per provider with a package, in the seed's order."""
+_HERE = Path(__file__).resolve().parent
+TARGETS: tuple[str, ...] = tuple(
+    row.seed for row in instrumented() if row.seed and (_HERE / f"{row.seed}.py").exists()
+)
+"""Modules of this package (``<seed>.py``, each defining ``Target``), in the seed's order."""
