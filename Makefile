@@ -11,6 +11,8 @@ STAMP := $(VENV)/.synced
 # SDK's oldest supported release, the oldest and newest OpenTelemetry releases). Independent,
 # so `make test` runs them in parallel with the main suite.
 COMPAT_RUNS := $(basename $(notdir $(wildcard tests/compat/*.toml)))
+# Every instrumentation package (the core and the providers), type-checked strictly.
+TYPED_PACKAGES := $(notdir $(wildcard instrumentation/*/src/opentelemetry/instrumentation/agentops/*))
 # The oldest Anthropic and Cohere SDKs the emulator is checked against (see tests/emulator/README.md).
 ANTHROPIC_FLOOR_PINS := "anthropic==0.32.0" "httpx==0.27.0" "pydantic==2.8.2" "anyio<4.5"
 ANTHROPIC_040_PINS := "anthropic==0.40.0"
@@ -66,6 +68,7 @@ test-emulator-compat: uv
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync mypy -p agentops_semconv $(addprefix -p opentelemetry.instrumentation.agentops.,$(TYPED_PACKAGES))
 
 bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/run.py

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypedDict
 
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GenAiProviderNameValues,
@@ -101,7 +101,12 @@ class Provider:
 _REGISTRY_VALUES: Final = frozenset(value.value for value in GenAiProviderNameValues)
 
 
-def _package(seed: str, class_name: str) -> dict[str, str]:
+class _Package(TypedDict):
+    package: str
+    instrumentor: str
+
+
+def _package(seed: str, class_name: str) -> _Package:
     return {
         "package": f"agentops-instrumentation-{seed}",
         "instrumentor": f"opentelemetry.instrumentation.agentops.{seed}:{class_name}",

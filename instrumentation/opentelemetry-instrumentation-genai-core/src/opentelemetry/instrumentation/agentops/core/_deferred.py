@@ -55,7 +55,7 @@ def raw_response_kind(result: Any) -> RawKind | None:
     return kind
 
 
-class DeferredResult(ObjectProxy):  # type: ignore[misc]
+class DeferredResult(ObjectProxy[Any]):
     def __init__(self, raw: Any, settle: Settle, trace: Trace) -> None:
         super().__init__(raw)
         self._self_settle = settle
@@ -99,10 +99,10 @@ class DeferredResult(ObjectProxy):  # type: ignore[misc]
 class AsyncDeferredResult(DeferredResult):
     """For async SDK clients, whose raw responses have ``async def parse``."""
 
-    async def parse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def parse(self, *args: Any, **kwargs: Any) -> Any:
         return self._settle(await self.__wrapped__.parse(*args, **kwargs))
 
-    async def close(self) -> Any:  # type: ignore[override]
+    async def close(self) -> Any:
         try:
             return await self.__wrapped__.close()
         finally:

@@ -32,7 +32,9 @@ from opentelemetry.instrumentation.agentops.core._patch import Patch, shape_of
 from opentelemetry.instrumentation.agentops.core._telemetry import GenAITelemetry
 from opentelemetry.instrumentation.agentops.core._wrappers import Dispatch, TelemetrySlot
 from opentelemetry.instrumentation.agentops.core.settings import Settings
-from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
+
+# The module opts out of type checking (``# type: ignore`` at its top).
+from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from wrapt import register_post_import_hook, resolve_path, wrap_function_wrapper
 
 __all__ = ["GenAIInstrumentor", "NativeTracing"]

@@ -28,7 +28,6 @@ from __future__ import annotations
 import inspect
 import timeit
 from collections.abc import AsyncIterator, Callable, Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry.instrumentation.agentops.core._guard import report_internal_error
@@ -60,7 +59,7 @@ def follow_stream(
     """
     try:
         helper_names = _present_helpers(stream, helpers)
-        cls = _proxy_class(type(stream), helper_names, helpers)
+        cls = _proxy_class_for(type(stream), helper_names, helpers)
     except Exception:
         report_internal_error("wrapping a stream")
         cls = None
@@ -131,7 +130,7 @@ def _first_chunk(proxy: Any) -> None:
         proxy._self_trace.name_response_model(model)
 
 
-class _StreamProxy(ObjectProxy):  # type: ignore[misc]
+class _StreamProxy(ObjectProxy[Any]):
     """State and finalization; the protocols come from the mixins below."""
 
     _self_trace: Trace
@@ -160,7 +159,7 @@ class _StreamProxy(ObjectProxy):  # type: ignore[misc]
             report_internal_error("finishing an abandoned stream")
 
 
-class _ClosingProxy(ObjectProxy):  # type: ignore[misc]
+class _ClosingProxy(ObjectProxy[Any]):
     """An SDK stream's HTTP response: closing it ends the stream's span."""
 
     def __init__(self, response: Any, stream: Any) -> None:
@@ -396,7 +395,21 @@ def _view(name: str, view: Callable[[Any], Any], asynchronous: bool) -> property
     return property(get)
 
 
-@lru_cache(maxsize=256)
+_classes: dict[tuple[type, frozenset[str], StreamHelpers | None], type | None] = {}
+
+
+def _proxy_class_for(
+    stream_type: type, helper_names: frozenset[str], helpers: StreamHelpers | None
+) -> type | None:
+    """The cached proxy class for a stream type (built once per type and helper set)."""
+    key = (stream_type, helper_names, helpers)
+    try:
+        return _classes[key]
+    except KeyError:
+        cls = _classes[key] = _proxy_class(stream_type, helper_names, helpers)
+        return cls
+
+
 def _proxy_class(
     stream_type: type, helper_names: frozenset[str], helpers: StreamHelpers | None
 ) -> type | None:

@@ -487,14 +487,10 @@ class Trace:
             ]
         if request.system_instructions:
             content[GenAI.GEN_AI_SYSTEM_INSTRUCTIONS] = [
-                asdict(p)  # type: ignore[call-overload]
-                for p in limit_parts(request.system_instructions, limit)
+                asdict(p) for p in limit_parts(request.system_instructions, limit)
             ]
         if request.tool_definitions:
-            content[GenAI.GEN_AI_TOOL_DEFINITIONS] = [
-                asdict(t)  # type: ignore[call-overload]
-                for t in request.tool_definitions
-            ]
+            content[GenAI.GEN_AI_TOOL_DEFINITIONS] = [asdict(t) for t in request.tool_definitions]
         if response is not None and response.output_messages:
             content[GenAI.GEN_AI_OUTPUT_MESSAGES] = [
                 asdict(m) for m in limit_messages(response.output_messages, limit)

@@ -399,7 +399,7 @@ def _run_manager(
         return manager
 
 
-class _ManagerProxy(ObjectProxy):  # type: ignore[misc]
+class _ManagerProxy(ObjectProxy[Any]):
     """A stream manager: the span starts when it is entered (that is when the request is
     sent) and ends with the stream it yields; a manager never entered opens no span."""
 
