@@ -31,6 +31,8 @@ from opentelemetry import context
 from opentelemetry.instrumentation.agentops.core import hooks
 from opentelemetry.instrumentation.agentops.core.records import Request
 
+from agentops import _tag_keys
+
 __all__ = ["TagScope", "current_tag_attributes", "current_tags", "register", "tags"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,6 +51,8 @@ def tag_attributes(tags: Mapping[str, object]) -> dict[str, str]:
             raise ValueError(f"tag keys must be non-empty strings, not {key!r}")
         if value is not None:
             attributes[AGENTOPS_TAG_PREFIX + key.strip()] = str(value)
+    # The cost and limit processors copy only tag keys they know of onto the cost metrics.
+    _tag_keys.note(attributes)
     return attributes
 
 
