@@ -132,7 +132,7 @@ def latency_chart(rows: Sequence[Row]) -> str:
         bar_area = ROW_HEIGHT - 20
         out.append(f'<g class="series" data-key="{escape(_label(row))}">')
         out.append(
-            f'<text x="8" y="{top + ROW_HEIGHT / 2 + 4:.1f}">{escape(_label(row))}'
+            f'<text x="8" y="{top + ROW_HEIGHT / 2 - 2:.1f}">{escape(_label(row))}'
             f'<tspan class="small" dx="6">{row.calls} calls</tspan></text>'
         )
         for bin_index, count in enumerate(counts):
@@ -158,8 +158,9 @@ def latency_chart(rows: Sequence[Row]) -> str:
                 f"<title>{name} {_duration(seconds)}</title></line>"
             )
         p50, p95, p99 = (row.latency_s(q) for q, _ in MARKERS)
+        # Under the model's name, clear of the bars.
         out.append(
-            f'<text class="small" x="{plot_right}" y="{top + ROW_HEIGHT - 3}" text-anchor="end">'
+            f'<text class="small" x="8" y="{top + ROW_HEIGHT / 2 + 18:.1f}">'
             f"p50 {_duration(p50)} · p95 {_duration(p95)} · p99 {_duration(p99)}</text>"
         )
         out.append("</g>")
