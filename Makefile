@@ -10,8 +10,12 @@ STAMP := $(VENV)/.synced
 # The oldest openai release we support, with the dependency versions of its time.
 OPENAI_FLOOR_PINS := "openai==1.0.0" "httpx==0.25.1" "pydantic==2.4.2" "anyio<4.1"
 COMPAT_VENV := .compat/openai-floor
+# The end-to-end trace backend: Arize Phoenix, in its own environment (it is big).
+PHOENIX_VERSION := 20.26.1
+PHOENIX_VENV := .e2e/phoenix
+PHOENIX_STAMP := $(PHOENIX_VENV)/.installed-$(PHOENIX_VERSION)
 
-.PHONY: demo test test-main test-compat lint bench clean
+.PHONY: demo test test-main test-compat e2e lint bench clean
 
 .PHONY: uv
 uv:
@@ -38,6 +42,17 @@ test-compat: uv
 	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation -p no:cacheprovider
 
+# The demo apps export OTLP to a real Phoenix server on loopback; their traces are read
+# back through Phoenix's REST API (tests/viewing/test_phoenix_e2e.py).
+e2e: $(STAMP) $(PHOENIX_STAMP)
+	PHOENIX_BIN=$(CURDIR)/$(PHOENIX_VENV)/bin/phoenix \
+	    $(UV) run --no-sync pytest tests/viewing/test_phoenix_e2e.py -p no:cacheprovider
+
+$(PHOENIX_STAMP): | uv
+	$(UV) venv --quiet --allow-existing --python 3.11 $(PHOENIX_VENV)
+	$(UV) pip install --quiet --python $(PHOENIX_VENV)/bin/python "arize-phoenix==$(PHOENIX_VERSION)"
+	touch $@
+
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
@@ -47,4 +62,4 @@ bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/bench_cost.py
 
 clean:
-	rm -rf $(VENV) .compat
+	rm -rf $(VENV) .compat .e2e
