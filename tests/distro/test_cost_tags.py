@@ -15,7 +15,11 @@ import genai_prices
 import pytest
 import test_client_helpers as helpers
 from agentops import _tag_keys
+from agentops.cost import CostSpanProcessor
 from agentops.limits import CostLimit, CostTracker
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.trace import TracerProvider
 from test_client_helpers import DURATION, TOKENS, chat, configure, genai_spans, openai_client
 
 _isolated_hooks = helpers._isolated_hooks
@@ -191,3 +195,35 @@ def test_tag_keys_beyond_the_cap_are_left_off_cost_metrics(monkeypatch, caplog):
     assert len(warnings) == 1
     attributes = {TAG + "k0": "v", TAG + f"k{_tag_keys.MAX_KEYS + 1}": "v", "other": 1}
     assert _tag_keys.tags_of(attributes.get) == ((TAG + "k0", "v"),)
+
+
+def test_an_unpriced_model_counts_its_cache_reads_but_no_cost():
+    reader = InMemoryMetricReader()
+    meter_provider = MeterProvider(metric_readers=[reader])
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(
+        CostSpanProcessor(meter_provider=meter_provider, preload=False)
+    )
+    usage = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.usage.input_tokens": 100,
+        "gen_ai.usage.output_tokens": 10,
+        "gen_ai.usage.cache_read.input_tokens": 60,
+    }
+    tracer = tracer_provider.get_tracer("t")
+    tracer.start_span("chat", attributes={**usage, "gen_ai.request.model": "house-model"}).end()
+    tracer.start_span("chat", attributes={**usage, "gen_ai.request.model": "gpt-4o-mini"}).end()
+    metrics: dict[str, list] = {}
+    for resource_metrics in reader.get_metrics_data().resource_metrics:
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                metrics[metric.name] = list(metric.data.data_points)
+    models = {
+        name: {p.attributes["gen_ai.request.model"]: p.value for p in metrics[name]}
+        for name in (COST, CACHE_READ, SAVINGS)
+    }
+    assert set(models[COST]) == {"gpt-4o-mini"}  # never a 0 for the unknown model
+    assert models[CACHE_READ] == {"house-model": 60, "gpt-4o-mini": 60}
+    assert set(models[SAVINGS]) == {"gpt-4o-mini"}
+    meter_provider.shutdown()

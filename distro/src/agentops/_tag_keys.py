@@ -63,9 +63,10 @@ def tags_of(get: Callable[[str], Any]) -> TagItems:
     found = _keys
     if not found:
         return ()
-    items = []
-    for key in found:
-        value = get(key)
-        if value is not None:
-            items.append((key, value if value.__class__ is str else str(value)))
-    return tuple(items)
+    return tuple(
+        [
+            (key, value if value.__class__ is str else str(value))
+            for key in found
+            if (value := get(key)) is not None
+        ]
+    )

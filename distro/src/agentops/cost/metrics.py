@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from agentops_semconv import (
     AGENTOPS_CLIENT_CACHE_READ_TOKENS,
@@ -27,7 +28,6 @@ from agentops_semconv import (
 )
 from opentelemetry.metrics import (
     CallbackOptions,
-    Meter,
     MeterProvider,
     Observation,
     get_meter,
@@ -50,57 +50,77 @@ _KEY_ATTRIBUTES = (
 )
 
 
-class RunningTotals:
-    """Running totals per attribute set, reported by one observable counter."""
+class CostCounter:
+    """Running totals per attribute set, reported as ``agentops.client.cost`` and the two
+    cache counters.
 
-    def __init__(
-        self, meter: Meter, name: str, unit: str, description: str, zero: float = 0.0
-    ) -> None:
-        self._totals: dict[CostKey, float] = {}
-        self._zero = zero  # 0 keeps integer counts integers
-        self._lock = threading.Lock()
-        meter.create_observable_counter(
-            name, callbacks=[self._observe], unit=unit, description=description
-        )
-
-    def add(self, amount: float, key: CostKey) -> None:
-        with self._lock:
-            self._totals[key] = self._totals.get(key, self._zero) + amount
-
-    def _observe(self, options: CallbackOptions) -> Iterable[Observation]:
-        with self._lock:
-            totals = list(self._totals.items())
-        return [Observation(total, _attributes(key)) for key, total in totals]
-
-
-class CostCounter(RunningTotals):
-    """``agentops.client.cost``, with the cache counters made on the same meter.
-
-    Use :func:`cost_counter` to get one: the SDK keeps only the first instrument of a name
-    per meter, so processors sharing a meter provider must share the counters too.
+    One table holds the three totals of each attribute set, so a span costs one lock and
+    one hash of its key whatever it records. Use :func:`cost_counter` to get one: the SDK
+    keeps only the first instrument of a name per meter, so processors sharing a meter
+    provider must share the counters too.
     """
 
     def __init__(self, meter_provider: MeterProvider | None = None) -> None:
+        # key -> [cost USD or None (never priced), cache-read tokens, cache savings USD]
+        self._totals: dict[CostKey, list[Any]] = {}
+        self._lock = threading.Lock()
         meter = get_meter(_METER_NAME, _version(), meter_provider=meter_provider)
-        super().__init__(
-            meter,
-            AGENTOPS_CLIENT_COST,
-            AGENTOPS_CLIENT_COST_UNIT,
-            "Cost of GenAI client calls, in USD",
-        )
-        self.cache_savings = RunningTotals(
-            meter,
-            AGENTOPS_CLIENT_CACHE_SAVINGS,
-            AGENTOPS_CLIENT_COST_UNIT,
-            "What prompt-cache reads saved against the model's input price, in USD",
-        )
-        self.cache_read_tokens = RunningTotals(
-            meter,
-            AGENTOPS_CLIENT_CACHE_READ_TOKENS,
-            AGENTOPS_CLIENT_CACHE_READ_TOKENS_UNIT,
-            "Input tokens served from the provider's prompt cache",
-            zero=0,
-        )
+        for name, unit, description, column in (
+            (
+                AGENTOPS_CLIENT_COST,
+                AGENTOPS_CLIENT_COST_UNIT,
+                "Cost of GenAI client calls, in USD",
+                0,
+            ),
+            (
+                AGENTOPS_CLIENT_CACHE_READ_TOKENS,
+                AGENTOPS_CLIENT_CACHE_READ_TOKENS_UNIT,
+                "Input tokens served from the provider's prompt cache",
+                1,
+            ),
+            (
+                AGENTOPS_CLIENT_CACHE_SAVINGS,
+                AGENTOPS_CLIENT_COST_UNIT,
+                "What prompt-cache reads saved against the model's input price, in USD",
+                2,
+            ),
+        ):
+            meter.create_observable_counter(
+                name, callbacks=[self._observer(column)], unit=unit, description=description
+            )
+
+    def add(
+        self,
+        cost_usd: float | None,
+        key: CostKey,
+        cache_read_tokens: int | float = 0,
+        cache_savings_usd: float = 0.0,
+    ) -> None:
+        """Count one call; ``cost_usd`` None for a call without a price."""
+        with self._lock:
+            totals = self._totals.get(key)
+            if totals is None:
+                totals = self._totals[key] = [None, 0, 0.0]
+            if cost_usd is not None:
+                totals[0] = cost_usd if totals[0] is None else totals[0] + cost_usd
+            if cache_read_tokens:
+                totals[1] += cache_read_tokens
+            if cache_savings_usd:
+                totals[2] += cache_savings_usd
+
+    def _observer(self, column: int) -> Callable[[CallbackOptions], Iterable[Observation]]:
+        def observe(options: CallbackOptions) -> Iterable[Observation]:
+            with self._lock:
+                totals = [(key, values[column]) for key, values in self._totals.items()]
+            # No point for a set that never had this kind of amount: no cost for an
+            # unpriced model (never a misleading 0), no cache points for uncached calls.
+            return [
+                Observation(total, _attributes(key))
+                for key, total in totals
+                if total is not None and (column == 0 or total)
+            ]
+
+        return observe
 
 
 _counters: weakref.WeakKeyDictionary[MeterProvider, CostCounter] = weakref.WeakKeyDictionary()

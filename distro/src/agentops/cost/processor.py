@@ -183,9 +183,6 @@ class CostSpanProcessor(SpanProcessor):
             cache_read = _tokens(cache_read)
         # Tags: only the keys agentops.tags made (a few look-ups, not a scan of every key).
         key = (provider, request_model, operation, response_model, _tag_keys.tags_of(get))
-        counters = self._counter
-        if cache_read:
-            counters.cache_read_tokens.add(cache_read, key)
         pricing = (
             self._resolver.resolve(provider, response_model, request_model)
             if response_model or request_model
@@ -197,6 +194,8 @@ class CostSpanProcessor(SpanProcessor):
             rates = pricing.rates(span.start_time, tier)
         if rates is None:
             write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
+            if cache_read:
+                self._counter.add(None, key, cache_read)
             return
 
         cache_write = get(_CACHE_WRITE_TOKENS)
@@ -217,11 +216,11 @@ class CostSpanProcessor(SpanProcessor):
                 AGENTOPS_COST_PRICE_SOURCE: pricing.source,  # type: ignore[union-attr]
             },
         )
-        counters.add(cost.total_usd, key)
         if cache_read:
             saved = rates.cache_read_savings(input_tokens, cache_read, cache_write)
-            if saved:
-                counters.cache_savings.add(saved, key)
+            self._counter.add(cost.total_usd, key, cache_read, saved)
+        else:
+            self._counter.add(cost.total_usd, key)
 
 
 def _tokens(value: Any) -> int | float | None:
