@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, free_port
 from otlp_truth import SpanCall, llm_calls
 from provider_emulator import EmulatorServer
+from viewing_support import ROOT, free_port
 
 sys.path.insert(0, str(ROOT / "examples"))
 import run_demo

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, STACK, find_tool, free_port
 from otlp_truth import SpanCall, llm_calls, totals
 from provider_emulator import EmulatorServer
+from viewing_support import ROOT, STACK, find_tool, free_port
 
 sys.path.insert(0, str(ROOT / "examples"))
 import run_demo

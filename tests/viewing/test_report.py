@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from agentops.report.summary import percentile
-from conftest import ROOT
 from otlp_truth import SpanCall, llm_calls
+from viewing_support import ROOT
 
 sys.path.insert(0, str(ROOT / "examples"))
 import support_app

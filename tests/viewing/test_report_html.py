@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import find_tool
 from headless_chromium import Chromium, png_pixels
+from viewing_support import find_tool
 
 AGENTOPS = Path(sys.executable).parent / "agentops"
 

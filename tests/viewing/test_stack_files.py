@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import STACK, find_tool
+from viewing_support import STACK, find_tool
 
 PROMETHEUS_DIR = STACK / "prometheus"
 DASHBOARD = STACK / "grafana" / "dashboards" / "llm-calls.json"

@@ -1,5 +1,6 @@
-"""Shared by the viewing tests: finding the servers and browsers they run, reading the
-repository's dashboard, and the OTLP JSON files of a run."""
+"""Shared by the viewing tests: where the repository and the stack are, finding the servers
+and browsers the tests run, free ports. (Not a conftest: the suite's root conftest would
+shadow the module name.)"""
 
 from __future__ import annotations
 
