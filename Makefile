@@ -20,7 +20,12 @@ COHERE_FLOOR_PINS := "cohere==5.4.0"
 COHERE_V2_FLOOR_PINS := "cohere==5.8.1"
 COMPAT_TEST_PINS := pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2"
 
-.PHONY: demo test test-main test-compat test-emulator-compat lint bench clean
+# The end-to-end trace backend: Arize Phoenix, in its own environment (it is big).
+PHOENIX_VERSION := 20.26.1
+PHOENIX_VENV := .e2e/phoenix
+PHOENIX_STAMP := $(PHOENIX_VENV)/.installed-$(PHOENIX_VERSION)
+
+.PHONY: demo test test-main test-compat test-emulator-compat e2e lint bench clean
 
 .PHONY: uv
 uv:
@@ -65,6 +70,17 @@ test-emulator-compat: uv
 	$(call emulator_compat,cohere-5.4,$(COHERE_FLOOR_PINS),cohere)
 	$(call emulator_compat,cohere-5.8,$(COHERE_V2_FLOOR_PINS),cohere)
 
+# The demo apps export OTLP to a real Phoenix server on loopback; their traces are read
+# back through Phoenix's REST API (tests/viewing/test_phoenix_e2e.py).
+e2e: $(STAMP) $(PHOENIX_STAMP)
+	PHOENIX_BIN=$(CURDIR)/$(PHOENIX_VENV)/bin/phoenix \
+	    $(UV) run --no-sync pytest tests/viewing/test_phoenix_e2e.py -p no:cacheprovider
+
+$(PHOENIX_STAMP): | uv
+	$(UV) venv --quiet --allow-existing --python 3.11 $(PHOENIX_VENV)
+	$(UV) pip install --quiet --python $(PHOENIX_VENV)/bin/python "arize-phoenix==$(PHOENIX_VERSION)"
+	touch $@
+
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
@@ -75,4 +91,4 @@ bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/bench_cost.py
 
 clean:
-	rm -rf $(VENV) .compat
+	rm -rf $(VENV) .compat .e2e

@@ -3,8 +3,12 @@ pipelines with in-memory exporters and readers."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
@@ -62,3 +66,46 @@ def telemetry() -> Iterator[Telemetry]:
     yield Telemetry(tracer_provider, meter_provider, exporter, reader)
     tracer_provider.shutdown()
     meter_provider.shutdown()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One run of `examples/run_demo.py` (what `make demo` runs), into its own directory."""
+
+    result: subprocess.CompletedProcess[str]
+    output_dir: Path
+
+    @property
+    def telemetry_file(self) -> Path:
+        return self.output_dir / "telemetry.otlp.jsonl"
+
+    @property
+    def report_html(self) -> Path:
+        return self.output_dir / "report.html"
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo, run once per session: its output and the files it wrote."""
+    output_dir = tmp_path_factory.mktemp("demo-output")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # The demo sets its own telemetry configuration; the caller's must not leak in.
+        if not key.startswith(("OTEL_", "OPENAI_", "AGENTOPS_"))
+    }
+    env["PYTHONIOENCODING"] = "utf-8"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "run_demo.py"), "--output-dir", str(output_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=180,
+        check=False,
+    )
+    return DemoRun(result, output_dir)

@@ -13,6 +13,7 @@ import gc
 import statistics
 import time
 
+from agentops import _tag_keys
 from agentops.cost import CostSpanProcessor
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -51,6 +52,15 @@ SCENARIOS: dict[str, dict[str, object]] = {
         "gen_ai.request.model": "deepseek-chat",
         "gen_ai.response.model": "deepseek-chat",
     },
+    "openai gpt-4o-mini, two tags, cache read": {
+        **CHAT,
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o-mini",
+        "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+        "gen_ai.usage.cache_read.input_tokens": 200,
+        "agentops.tag.use_case": "support",
+        "agentops.tag.tier": "gold",
+    },
     "unknown model": {
         **CHAT,
         "gen_ai.provider.name": "openai",
@@ -88,6 +98,8 @@ def main() -> None:
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     processor = CostSpanProcessor(meter_provider=meter_provider, preload=False)
     hook = processor._on_ending
+    # As agentops.tags does for the keys it makes; an app with no tags pays nothing for them.
+    _tag_keys.note(["agentops.tag.use_case", "agentops.tag.tier"])
 
     failed = False
     print(f"CostSpanProcessor hook, µs per span (median of {BATCHES} x {SPANS_PER_BATCH})")

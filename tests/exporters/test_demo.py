@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
 SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
-
-
-def run_demo() -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The demo sets its own telemetry configuration; the caller's must not leak in.
-        if not key.startswith(("OTEL_", "OPENAI_", "AGENTOPS_"))
-    }
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "run_demo.py")],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -40,8 +15,9 @@ def table_row(output: str, metric: str, *labels: str) -> list[str]:
     raise AssertionError(f"no row for {metric} {labels} in:\n{output}")
 
 
-def test_demo_prints_one_line_per_call_and_the_metrics_table() -> None:
-    result = run_demo()
+def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
+    # The demo runs once per session (tests/conftest.py); tests/viewing checks its report.
+    result = demo_run.result
     output = result.stdout
     assert result.returncode == 0, f"stdout:\n{output}\nstderr:\n{result.stderr}"
     assert output.startswith("== LLM telemetry demo ==")

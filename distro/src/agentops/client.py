@@ -29,6 +29,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final
 
 from agentops_semconv import (
+    AGENTOPS_CLIENT_COST_LIMIT,
     AGENTOPS_CLIENT_COST_RUNNING,
     AGENTOPS_CLIENT_COST_UNIT,
     AGENTOPS_COST_LIMIT_NAME,
@@ -249,18 +250,31 @@ class Client:
             )
         meter_provider = self._meter_provider
         if not any(made is meter_provider for made in self._gauged):
-            self._meter().create_observable_gauge(
+            meter = self._meter()
+            meter.create_observable_gauge(
                 AGENTOPS_CLIENT_COST_RUNNING,
                 callbacks=[self._observe_running_cost],
                 unit=AGENTOPS_CLIENT_COST_UNIT,
                 description="Running cost within each cost limit's scope and window",
             )
+            meter.create_observable_gauge(
+                AGENTOPS_CLIENT_COST_LIMIT,
+                callbacks=[self._observe_limits],
+                unit=AGENTOPS_CLIENT_COST_UNIT,
+                description="The budget of each cost limit",
+            )
             self._gauged.append(meter_provider)
 
     def _observe_running_cost(self, options: CallbackOptions) -> Iterable[Observation]:
         return [
-            Observation(spent, {AGENTOPS_COST_LIMIT_NAME: name})
-            for name, spent in self._tracker.running()
+            Observation(spent, {AGENTOPS_COST_LIMIT_NAME: name, **dict(tags)})
+            for name, tags, spent in self._tracker.running()
+        ]
+
+    def _observe_limits(self, options: CallbackOptions) -> Iterable[Observation]:
+        return [
+            Observation(float(limit.limit_usd), {AGENTOPS_COST_LIMIT_NAME: limit.name})
+            for limit in self._tracker.limits()
         ]
 
     def _instrument(self) -> None:

@@ -32,6 +32,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as Ge
 from opentelemetry.trace import NonRecordingSpan, set_span_in_context
 from opentelemetry.util.types import AttributeValue
 
+from agentops import _tag_keys
 from agentops._span_events import add_event
 from agentops.limits import CostLimitCrossed, CostTracker
 
@@ -104,6 +105,7 @@ class CostLimitProcessor(SpanProcessor):
             _text(attributes.get(_RESPONSE_MODEL)),
             trace_id=span_context.trace_id if span_context else None,
             span_id=span_context.span_id if span_context else None,
+            tags=_tag_keys.tags_of(attributes.get),
         )
         for alert in crossed:
             self._alert(alert, span if live else None, span_context)

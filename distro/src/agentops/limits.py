@@ -23,6 +23,7 @@ from typing import Any
 
 from opentelemetry.instrumentation.agentops.core import Request
 
+from agentops._tag_keys import TagItems
 from agentops.errors import CostLimitExceeded
 from agentops.filters import model_matches, normalize_models
 from agentops.provider_names import matching_values
@@ -121,13 +122,15 @@ def as_cost_limit(value: CostLimit | Mapping[str, Any]) -> CostLimit:
 class _State:
     """One limit's running cost; guarded by the tracker's lock."""
 
-    __slots__ = ("alerted", "limit", "models", "providers", "spent", "window")
+    __slots__ = ("alerted", "by_tags", "limit", "models", "providers", "spent", "window")
 
     def __init__(self, limit: CostLimit) -> None:
         self.limit = limit
         self.providers = matching_values(limit.provider) if limit.provider else None
         self.models = normalize_models(limit.model) if limit.model else None
         self.spent = 0.0
+        # The same running cost split by the tags of the calls counted, for the gauge.
+        self.by_tags: dict[TagItems, float] = {}
         self.window: int | None = None
         self.alerted = False
 
@@ -147,6 +150,7 @@ class _State:
         if window != self.window:
             self.window = window
             self.spent = 0.0
+            self.by_tags = {}
             self.alerted = False
 
     def bounds(self) -> tuple[float | None, float | None]:
@@ -201,7 +205,7 @@ class CostTracker:
         state = _State(limit)
         old = self._states.get(limit.name)
         if old is not None and _same_scope(old.limit, limit):
-            state.spent, state.window = old.spent, old.window
+            state.spent, state.window, state.by_tags = old.spent, old.window, old.by_tags
             # Crossed before and still above the (possibly new) budget: no second alert.
             state.alerted = old.alerted and state.reached()
         return state
@@ -220,8 +224,13 @@ class CostTracker:
         *,
         trace_id: int | None = None,
         span_id: int | None = None,
+        tags: TagItems = (),
     ) -> list[CostLimitCrossed]:
-        """Count one call's cost; returns the limits it made cross (alerts to send)."""
+        """Count one call's cost; returns the limits it made cross (alerts to send).
+
+        ``tags`` are the call's tag attributes: the gauge reports each limit's running cost
+        per tag combination.
+        """
         crossed: list[CostLimitCrossed] = []
         now = _now()
         models = (request_model, response_model)
@@ -231,6 +240,7 @@ class CostTracker:
                     continue
                 state.roll(now)
                 state.spent += cost_usd
+                state.by_tags[tags] = state.by_tags.get(tags, 0.0) + cost_usd
                 if state.reached() and not state.alerted:
                     state.alerted = True
                     start, end = state.bounds()
@@ -248,14 +258,20 @@ class CostTracker:
             state.roll(_now())
             return state.spent
 
-    def running(self) -> list[tuple[str, float]]:
-        """``(name, running cost)`` of every limit, for the gauge."""
+    def running(self) -> list[tuple[str, TagItems, float]]:
+        """``(name, tags, running cost)`` per limit and tag combination, for the gauge.
+
+        The costs of one limit add up to its running cost; a limit nothing was counted
+        against in its window gives one ``(name, (), 0.0)``.
+        """
         now = _now()
         with self._lock:
-            result = []
+            result: list[tuple[str, TagItems, float]] = []
             for name, state in self._states.items():
                 state.roll(now)
-                result.append((name, state.spent))
+                if not state.by_tags:
+                    result.append((name, (), 0.0))
+                result.extend((name, tags, spent) for tags, spent in state.by_tags.items())
             return result
 
     # -- the pre-call check ----------------------------------------------------------------

@@ -30,6 +30,8 @@ from agentops_semconv import AGENTOPS_TAG_PREFIX
 from opentelemetry import context
 from opentelemetry.instrumentation.agentops.core import Request, hooks
 
+from agentops import _tag_keys
+
 __all__ = ["TagScope", "current_tag_attributes", "current_tags", "register", "tags"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,6 +50,8 @@ def tag_attributes(tags: Mapping[str, object]) -> dict[str, str]:
             raise ValueError(f"tag keys must be non-empty strings, not {key!r}")
         if value is not None:
             attributes[AGENTOPS_TAG_PREFIX + key.strip()] = str(value)
+    # The cost and limit processors copy only tag keys they know of onto the cost metrics.
+    _tag_keys.note(attributes)
     return attributes
 
 

@@ -1,20 +1,31 @@
-"""The ``agentops.client.cost`` counter, cheap enough to feed from every span end.
+"""The cost processor's counters, cheap enough to feed from every span end.
+
+``agentops.client.cost`` (USD), ``agentops.client.cost.cache_savings`` (USD) and
+``agentops.client.token.cache_read`` ({token}), each with the call's provider, models,
+operation and tags.
 
 A synchronous SDK ``Counter.add`` costs about 6 µs per call, more than the processor's whole
-per-span budget. The processor instead adds each cost to an in-process running total per
+per-span budget. The processor instead adds each amount to an in-process running total per
 attribute set (well under a microsecond) and an ``ObservableCounter`` reports those totals
-when a reader collects. The exported data is the same as a Counter's: a monotonic Sum of
-doubles, cumulative or converted to delta by the SDK for delta readers. What is lost is the
-exemplar a synchronous add could attach.
+when a reader collects. The exported data is the same as a Counter's: a monotonic Sum,
+cumulative or converted to delta by the SDK for delta readers. What is lost is the exemplar a
+synchronous add could attach.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from agentops_semconv import AGENTOPS_CLIENT_COST, AGENTOPS_CLIENT_COST_UNIT
+from agentops_semconv import (
+    AGENTOPS_CLIENT_CACHE_READ_TOKENS,
+    AGENTOPS_CLIENT_CACHE_READ_TOKENS_UNIT,
+    AGENTOPS_CLIENT_CACHE_SAVINGS,
+    AGENTOPS_CLIENT_COST,
+    AGENTOPS_CLIENT_COST_UNIT,
+)
 from opentelemetry.metrics import (
     CallbackOptions,
     MeterProvider,
@@ -24,10 +35,12 @@ from opentelemetry.metrics import (
 )
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
+from agentops._tag_keys import TagItems
+
 _METER_NAME = "agentops.cost"
 
-CostKey = tuple[str | None, str | None, str | None, str | None]
-"""``(provider name, request model, operation name, response model)``."""
+CostKey = tuple[str | None, str | None, str | None, str | None, TagItems]
+"""``(provider name, request model, operation name, response model, tags)``."""
 
 _KEY_ATTRIBUTES = (
     GenAI.GEN_AI_PROVIDER_NAME,
@@ -38,31 +51,76 @@ _KEY_ATTRIBUTES = (
 
 
 class CostCounter:
-    """Running USD totals per attribute set, exported as ``agentops.client.cost``.
+    """Running totals per attribute set, reported as ``agentops.client.cost`` and the two
+    cache counters.
 
-    Use :func:`cost_counter` to get one: the SDK keeps only the first instrument of a name
-    per meter, so processors sharing a meter provider must share the counter too.
+    One table holds the three totals of each attribute set, so a span costs one lock and
+    one hash of its key whatever it records. Use :func:`cost_counter` to get one: the SDK
+    keeps only the first instrument of a name per meter, so processors sharing a meter
+    provider must share the counters too.
     """
 
     def __init__(self, meter_provider: MeterProvider | None = None) -> None:
-        self._totals: dict[CostKey, float] = {}
+        # key -> [cost USD or None (never priced), cache-read tokens, cache savings USD]
+        self._totals: dict[CostKey, list[Any]] = {}
         self._lock = threading.Lock()
         meter = get_meter(_METER_NAME, _version(), meter_provider=meter_provider)
-        meter.create_observable_counter(
-            AGENTOPS_CLIENT_COST,
-            callbacks=[self._observe],
-            unit=AGENTOPS_CLIENT_COST_UNIT,
-            description="Cost of GenAI client calls, in USD",
-        )
+        for name, unit, description, column in (
+            (
+                AGENTOPS_CLIENT_COST,
+                AGENTOPS_CLIENT_COST_UNIT,
+                "Cost of GenAI client calls, in USD",
+                0,
+            ),
+            (
+                AGENTOPS_CLIENT_CACHE_READ_TOKENS,
+                AGENTOPS_CLIENT_CACHE_READ_TOKENS_UNIT,
+                "Input tokens served from the provider's prompt cache",
+                1,
+            ),
+            (
+                AGENTOPS_CLIENT_CACHE_SAVINGS,
+                AGENTOPS_CLIENT_COST_UNIT,
+                "What prompt-cache reads saved against the model's input price, in USD",
+                2,
+            ),
+        ):
+            meter.create_observable_counter(
+                name, callbacks=[self._observer(column)], unit=unit, description=description
+            )
 
-    def add(self, amount: float, key: CostKey) -> None:
+    def add(
+        self,
+        cost_usd: float | None,
+        key: CostKey,
+        cache_read_tokens: int | float = 0,
+        cache_savings_usd: float = 0.0,
+    ) -> None:
+        """Count one call; ``cost_usd`` None for a call without a price."""
         with self._lock:
-            self._totals[key] = self._totals.get(key, 0.0) + amount
+            totals = self._totals.get(key)
+            if totals is None:
+                totals = self._totals[key] = [None, 0, 0.0]
+            if cost_usd is not None:
+                totals[0] = cost_usd if totals[0] is None else totals[0] + cost_usd
+            if cache_read_tokens:
+                totals[1] += cache_read_tokens
+            if cache_savings_usd:
+                totals[2] += cache_savings_usd
 
-    def _observe(self, options: CallbackOptions) -> Iterable[Observation]:
-        with self._lock:
-            totals = list(self._totals.items())
-        return [Observation(total, _attributes(key)) for key, total in totals]
+    def _observer(self, column: int) -> Callable[[CallbackOptions], Iterable[Observation]]:
+        def observe(options: CallbackOptions) -> Iterable[Observation]:
+            with self._lock:
+                totals = [(key, values[column]) for key, values in self._totals.items()]
+            # No point for a set that never had this kind of amount: no cost for an
+            # unpriced model (never a misleading 0), no cache points for uncached calls.
+            return [
+                Observation(total, _attributes(key))
+                for key, total in totals
+                if total is not None and (column == 0 or total)
+            ]
+
+        return observe
 
 
 _counters: weakref.WeakKeyDictionary[MeterProvider, CostCounter] = weakref.WeakKeyDictionary()
@@ -83,7 +141,11 @@ def cost_counter(meter_provider: MeterProvider | None = None) -> CostCounter:
 
 
 def _attributes(key: CostKey) -> dict[str, str]:
-    return {name: value for name, value in zip(_KEY_ATTRIBUTES, key, strict=True) if value}
+    attributes = {
+        name: value for name, value in zip(_KEY_ATTRIBUTES, key[:4], strict=True) if value
+    }
+    attributes.update(key[4])
+    return attributes
 
 
 def _version() -> str:

@@ -33,6 +33,7 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
+from agentops import _tag_keys
 from agentops.cost import catalog
 from agentops.cost._errors import OnceWarning
 from agentops.cost._span_write import read_attributes, write_attributes
@@ -83,7 +84,9 @@ _preload_lock = threading.Lock()
 
 
 class CostSpanProcessor(SpanProcessor):
-    """Prices every GenAI model-call span and records ``agentops.client.cost``.
+    """Prices every GenAI model-call span and records ``agentops.client.cost`` (and the
+    prompt-cache counters ``agentops.client.token.cache_read`` and
+    ``agentops.client.cost.cache_savings``), with the span's tags.
 
     Add it to any SDK ``TracerProvider``::
 
@@ -175,6 +178,11 @@ class CostSpanProcessor(SpanProcessor):
         response_model = _text(get(_RESPONSE_MODEL))
         request_model = _text(get(_REQUEST_MODEL))
         provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
+        cache_read = get(_CACHE_READ_TOKENS)
+        if cache_read.__class__ is not int or cache_read < 0:
+            cache_read = _tokens(cache_read)
+        # Tags: only the keys agentops.tags made (a few look-ups, not a scan of every key).
+        key = (provider, request_model, operation, response_model, _tag_keys.tags_of(get))
         pricing = (
             self._resolver.resolve(provider, response_model, request_model)
             if response_model or request_model
@@ -186,15 +194,16 @@ class CostSpanProcessor(SpanProcessor):
             rates = pricing.rates(span.start_time, tier)
         if rates is None:
             write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
+            if cache_read:
+                self._counter.add(None, key, cache_read)
             return
 
-        cache_read = get(_CACHE_READ_TOKENS)
-        if cache_read.__class__ is not int or cache_read < 0:
-            cache_read = _tokens(cache_read)
         cache_write = get(_CACHE_WRITE_TOKENS)
         if cache_write.__class__ is not int or cache_write < 0:
             cache_write = _tokens(cache_write)
-        cost = rates.cost(input_tokens or 0, output_tokens or 0, cache_read or 0, cache_write or 0)
+        input_tokens = input_tokens or 0
+        cache_write = cache_write or 0
+        cost = rates.cost(input_tokens, output_tokens or 0, cache_read or 0, cache_write)
         write_attributes(
             span,
             {
@@ -207,7 +216,11 @@ class CostSpanProcessor(SpanProcessor):
                 AGENTOPS_COST_PRICE_SOURCE: pricing.source,  # type: ignore[union-attr]
             },
         )
-        self._counter.add(cost.total_usd, (provider, request_model, operation, response_model))
+        if cache_read:
+            saved = rates.cache_read_savings(input_tokens, cache_read, cache_write)
+            self._counter.add(cost.total_usd, key, cache_read, saved)
+        else:
+            self._counter.add(cost.total_usd, key)
 
 
 def _tokens(value: Any) -> int | float | None:

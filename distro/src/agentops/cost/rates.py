@@ -108,6 +108,30 @@ class TokenRates:
             input_usd, output_usd, cache_read_usd, cache_write_usd, request_usd, total
         )
 
+    def cache_read_savings(
+        self, input_tokens: float, cache_read_tokens: float, cache_write_tokens: float = 0
+    ) -> float:
+        """USD the cache reads saved: their price at the input rate minus what they cost.
+
+        Never negative (a counter only goes up); 0 for a model without a cache-read price,
+        whose cache reads cost the input price. Same token accounting as :meth:`cost`.
+        """
+        if not cache_read_tokens:
+            return 0.0
+        flat = self._flat
+        if flat is not None:
+            saved = (flat[0] - flat[2]) * cache_read_tokens / _PER_MTOK
+        else:
+            uncached = input_tokens - cache_read_tokens - cache_write_tokens
+            if uncached < 0:
+                uncached = input_tokens
+            total_input = uncached + cache_read_tokens + cache_write_tokens
+            input_rate = self.input
+            saved = _usd(input_rate, cache_read_tokens, total_input) - _usd(
+                self.cache_read or input_rate, cache_read_tokens, total_input
+            )
+        return saved if saved > 0 else 0.0
+
 
 FREE = TokenRates(input=Rate(0.0), output=Rate(0.0))
 """Rates of a model that costs nothing per token (a local model)."""

@@ -60,6 +60,29 @@ def _int_header(
     return value
 
 
+CONTROL_HEADERS = frozenset(
+    {
+        FAULT_HEADER,
+        DELAY_HEADER,
+        LATENCY_HEADER,
+        CHUNKS_HEADER,
+        CHUNK_DELAY_HEADER,
+        CACHED_TOKENS_HEADER,
+    }
+)
+
+
+def check_default_controls(controls: Mapping[str, str]) -> dict[str, str]:
+    """Server-wide control headers, lower-cased; raises ControlError for a bad one."""
+    checked = {name.strip().lower(): value.strip() for name, value in controls.items()}
+    for name in checked:
+        if name not in CONTROL_HEADERS:
+            known = ", ".join(sorted(CONTROL_HEADERS))
+            raise ControlError(f"unknown control header {name!r}; known: {known}")
+    parse_controls(checked)  # the values must be valid too
+    return checked
+
+
 def parse_controls(headers: Mapping[str, str]) -> Controls:
     fault = headers.get(FAULT_HEADER)
     fault = fault.strip().lower() if fault else None

@@ -7,12 +7,14 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
 from ._version import __version__
+from .controls import check_default_controls
 from .core import handle
 from .wire import EmulatedRequest, EmulatedResponse, Headers
 
@@ -60,10 +62,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         body = self._read_body()
+        received = list(self.headers.items())
+        defaults = self.server.default_controls
+        if defaults:
+            present = {name.lower() for name, _ in received}
+            received += [(name, value) for name, value in defaults.items() if name not in present]
         request = EmulatedRequest(
             method=self.command,
             path=self.path,
-            headers=Headers(list(self.headers.items())),
+            headers=Headers(received),
             body=body,
         )
         self.server.record(request)
@@ -125,9 +132,12 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], verbose: bool) -> None:
+    def __init__(
+        self, address: tuple[str, int], verbose: bool, default_controls: dict[str, str]
+    ) -> None:
         super().__init__(address, _Handler)
         self.verbose = verbose
+        self.default_controls = default_controls
         self.recorded: list[RecordedRequest] = []
         self.lock = threading.Lock()
 
@@ -153,19 +163,32 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class EmulatorServer:
-    """Serves the emulator on `host` (default 127.0.0.1) and a free port, in a daemon thread."""
+    """Serves the emulator on `host` (default 127.0.0.1) and a free port, in a daemon thread.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
+    `default_controls` are control headers (`x-emulator-...`, see `controls.py`) applied to
+    every request that does not send that header itself, e.g. `{"x-emulator-latency-ms":
+    "80"}` for a server whose every answer takes 80 ms.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        verbose: bool = False,
+        default_controls: Mapping[str, str] | None = None,
+    ) -> None:
         self._host = host
         self._port = port
         self._verbose = verbose
+        self._default_controls = check_default_controls(default_controls or {})
         self._server: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> Self:
         if self._server is not None:
             return self
-        self._server = _HTTPServer((self._host, self._port), self._verbose)
+        self._server = _HTTPServer((self._host, self._port), self._verbose, self._default_controls)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
