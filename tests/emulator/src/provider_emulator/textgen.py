@@ -9,6 +9,8 @@ import hashlib
 import json
 from typing import Any
 
+# Fixed creation time of every response, so bytes are reproducible (2023-11-14T22:13:20Z).
+CREATED = 1_700_000_000
 PREVIEW_WORDS = 8
 # Words appended when a caller asks for a longer reply than the preview gives.
 FILLER = (

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import math
-import struct
 from typing import Any
 
+from ..vectors import DEFAULT_DIMENSIONS, MAX_DIMENSIONS, embedding_for, encode_base64
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import base_headers, prompts_of
-
-# Small by default to keep bodies short; `dimensions` in the request overrides it.
-DEFAULT_DIMENSIONS = 8
-MAX_DIMENSIONS = 3072
 
 
 def create(body: dict[str, Any]) -> EmulatedResponse:
@@ -36,7 +29,7 @@ def create(body: dict[str, Any]) -> EmulatedResponse:
     model = body["model"]
     data = []
     for index, item in enumerate(inputs):
-        values = unit_vector(f"{model}\n{item.key}", dimensions)
+        values = embedding_for(model, item.key, dimensions)
         embedding: Any = encode_base64(values) if encoding == "base64" else values
         data.append({"object": "embedding", "index": index, "embedding": embedding})
     tokens = sum(item.tokens for item in inputs)
@@ -47,25 +40,3 @@ def create(body: dict[str, Any]) -> EmulatedResponse:
         "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
     }
     return json_response(200, payload, base_headers(body))
-
-
-def unit_vector(seed: str, dimensions: int) -> list[float]:
-    """Hash-derived values in [-1, 1), normalised, then rounded to float32.
-
-    Rounding to float32 makes the float and base64 encodings decode to identical numbers.
-    """
-    raw: list[float] = []
-    block = 0
-    while len(raw) < dimensions:
-        digest = hashlib.sha256(f"{seed}\n{block}".encode()).digest()
-        raw.extend(value / 2**31 - 1 for value in struct.unpack("<8I", digest))
-        block += 1
-    raw = raw[:dimensions]
-    norm = math.sqrt(sum(value * value for value in raw)) or 1.0
-    packed = struct.pack(f"<{dimensions}f", *(value / norm for value in raw))
-    return list(struct.unpack(f"<{dimensions}f", packed))
-
-
-def encode_base64(values: list[float]) -> str:
-    """Little-endian float32 bytes, base64-encoded: what the SDK decodes."""
-    return base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..controls import Controls
+from ..openai_compat.replies import Reply, text_reply
+from ..openai_compat.tooling import ToolCall, arguments_for, pick_tool, responses_tools
 from ..sse import sse_event, sse_response
 from ..textgen import count_words, make_id
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import CREATED, IMAGE_TOKENS, base_headers, reasoning_tokens, text_of
-from .replies import Reply, text_reply
-from .tooling import ToolCall, arguments_for, pick_tool, responses_tools
 
 
 def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:

@@ -1,0 +1,120 @@
+"""`ChatDialect`: what one provider does differently in the Chat Completions format.
+
+The defaults are OpenAI's. A provider subclasses it and overrides class attributes for fixed
+differences (ids, delta shapes, where stream usage goes) and methods for computed ones (metadata,
+usage objects, request errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..textgen import CREATED, make_id
+from ..wire import EmulatedResponse
+from .replies import Reply
+from .tooling import ToolCall
+
+
+@dataclass(frozen=True)
+class TokenCounts:
+    """Token counts of one request before a provider shapes them into its usage object.
+
+    `prompt` excludes the cached tokens; `completion` is the visible reply words of all choices.
+    """
+
+    prompt: int
+    completion: int
+    reasoning: int = 0
+    cached: int = 0
+
+
+class ChatDialect:
+    """How one provider spells Chat Completions; subclasses override what differs."""
+
+    id_prefix: ClassVar[str] = "chatcmpl-"
+    # Fixed extra fields of every assistant message, e.g. OpenAI's `refusal` and `annotations`.
+    message_fields: ClassVar[Mapping[str, Any]] = {}
+    # Message content when the reply is a tool call.
+    tool_call_content: ClassVar[str | None] = None
+    # Whether each choice (and stream choice) carries `"logprobs": null`.
+    choice_logprobs: ClassVar[bool] = True
+    # The first delta of each streamed choice, and the delta of its finishing chunk.
+    role_delta: ClassVar[Mapping[str, Any]] = {"role": "assistant", "content": ""}
+    finish_delta: ClassVar[Mapping[str, Any]] = {}
+    # True: tool-call arguments arrive in pieces (OpenAI); False: the whole call in one delta.
+    streams_tool_arguments: ClassVar[bool] = True
+    # Request fields read as the completion token limit, first found wins.
+    max_tokens_fields: ClassVar[tuple[str, ...]] = ("max_tokens",)
+    max_choices: ClassVar[int] = 128
+
+    def completion_id(self, body: dict[str, Any]) -> str:
+        return make_id(self.id_prefix, "chat", body)
+
+    def tool_call_id(self, body: dict[str, Any], index: int) -> str:
+        return make_id("call_", "chat-tool", body, index)
+
+    def metadata(self, body: dict[str, Any], completion_id: str, kind: str) -> dict[str, Any]:
+        """Top-level fields of a completion (`kind` "chat.completion") or of every stream chunk
+        (`kind` "chat.completion.chunk"), before `choices` and `usage`."""
+        return {"id": completion_id, "object": kind, "created": CREATED, "model": body["model"]}
+
+    def usage(self, counts: TokenCounts, body: dict[str, Any]) -> dict[str, Any]:
+        prompt = counts.prompt + counts.cached
+        completion = counts.completion + counts.reasoning
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def reasoning_tokens(self, model: str, choices: int) -> int:
+        return 0
+
+    def headers(self, body: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def message(self, reply: Reply) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": reply.text}
+        message.update(self.message_fields)
+        if reply.tool_call is not None:
+            message["content"] = self.tool_call_content
+            message["tool_calls"] = [self.tool_call(reply.tool_call)]
+        return message
+
+    def tool_call(self, call: ToolCall) -> dict[str, Any]:
+        return {
+            "id": call.call_id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": call.arguments},
+        }
+
+    def place_stream_usage(
+        self,
+        chunks: list[dict[str, Any]],
+        base: dict[str, Any],
+        usage: dict[str, Any],
+        include_usage: bool,
+    ) -> None:
+        """Put usage into the stream. OpenAI's way: only when `stream_options.include_usage`,
+        as `"usage": null` on every chunk plus one last chunk with no choices."""
+        if not include_usage:
+            return
+        for chunk in chunks:
+            chunk["usage"] = None
+        chunks.append({**base, "choices": [], "usage": usage})
+
+    # Request errors; each provider answers these in its own body shape.
+
+    def missing_parameter(self, name: str) -> EmulatedResponse:
+        raise NotImplementedError
+
+    def invalid_value(self, name: str, message: str) -> EmulatedResponse:
+        raise NotImplementedError
+
+
+def usage_in_last_chunk(chunks: list[dict[str, Any]], usage: dict[str, Any]) -> None:
+    """The other common way: usage always rides on the final chunk (Mistral, AI21)."""
+    if chunks:
+        chunks[-1]["usage"] = usage
