@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from .wire import EmulatedRequest
+from .wire import EmulatedRequest, EmulatedResponse
 
 
 class BodyError(ValueError):
@@ -31,3 +33,31 @@ def request_model(request: EmulatedRequest) -> str | None:
         return None
     model = body.get("model")
     return model if isinstance(model, str) and model else None
+
+
+@dataclass(frozen=True)
+class BodyErrors:
+    """How a provider answers a body it cannot use: not a JSON object, or no model."""
+
+    invalid: Callable[[str], EmulatedResponse]
+    missing_model: Callable[[], EmulatedResponse]
+
+
+def with_body(
+    request: EmulatedRequest,
+    errors: BodyErrors,
+    handler: Callable[[dict[str, Any]], EmulatedResponse],
+    defaults: Mapping[str, Any] | None = None,
+) -> EmulatedResponse:
+    """Parse the body, fill `defaults` (such as a model named in the path), require a model,
+    then let `handler` answer."""
+    try:
+        body = json_object(request)
+    except BodyError as error:
+        return errors.invalid(str(error))
+    for key, value in (defaults or {}).items():
+        body.setdefault(key, value)
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        return errors.missing_model()
+    return handler(body)

@@ -14,9 +14,10 @@ LATENCY_HEADER = "x-emulator-latency-ms"
 CHUNKS_HEADER = "x-emulator-chunks"
 CHUNK_DELAY_HEADER = "x-emulator-chunk-delay-ms"
 CACHED_TOKENS_HEADER = "x-emulator-cached-tokens"
+CACHE_WRITE_TOKENS_HEADER = "x-emulator-cache-write-tokens"
 
-HTTP_FAULTS = {"http-400": 400, "http-401": 401, "http-404": 404, "http-429": 429, "http-500": 500}
-OTHER_FAULTS = frozenset({"malformed-json", "stream-cut", "slow-first-chunk"})
+HTTP_FAULTS = {f"http-{status}": status for status in (400, 401, 403, 404, 429, 500, 503, 529)}
+OTHER_FAULTS = frozenset({"malformed-json", "stream-cut", "stream-error", "slow-first-chunk"})
 FAULTS = frozenset(HTTP_FAULTS) | OTHER_FAULTS
 
 DEFAULT_SLOW_FIRST_CHUNK_MS = 200
@@ -36,6 +37,8 @@ class Controls:
     chunks: int | None = None
     chunk_delay_ms: int = 0
     cached_tokens: int = 0
+    # Tokens written to a prompt cache; providers without cache writes ignore it.
+    cache_write_tokens: int = 0
 
     @property
     def http_status(self) -> int | None:
@@ -70,4 +73,5 @@ def parse_controls(headers: Mapping[str, str]) -> Controls:
         chunks=_int_header(headers, CHUNKS_HEADER, None, 1),
         chunk_delay_ms=_int_header(headers, CHUNK_DELAY_HEADER, 0, 0) or 0,
         cached_tokens=_int_header(headers, CACHED_TOKENS_HEADER, 0, 0) or 0,
+        cache_write_tokens=_int_header(headers, CACHE_WRITE_TOKENS_HEADER, 0, 0) or 0,
     )

@@ -30,6 +30,8 @@ def handle(request: EmulatedRequest) -> EmulatedResponse:
     except ControlError as error:
         return provider.error(request, 400, f"Emulator control error: {error}")
     response = route(provider, request, sub_path, controls)
+    if controls.fault == "stream-error":
+        break_stream(response, provider.stream_error(request))
     apply_faults(response, controls)
     response.delay_s += controls.latency_ms / 1000
     return response
@@ -88,6 +90,15 @@ def cut_short(response: EmulatedResponse) -> None:
         data = response.read()
         response.body = [Chunk(data[: max(1, len(data) // 2)])]
     response.cut = True
+
+
+def break_stream(response: EmulatedResponse, error_event: bytes) -> None:
+    """Keep about half of a successful stream, then the provider's error event, then end the
+    body properly: the provider reports the failure in band. Plain responses are unchanged."""
+    if not response.is_stream or response.status != 200:
+        return
+    chunks = response.chunks
+    response.body = [*chunks[: max(1, len(chunks) // 2)], Chunk(error_event)]
 
 
 def make_malformed(response: EmulatedResponse) -> None:

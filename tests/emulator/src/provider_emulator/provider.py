@@ -12,6 +12,8 @@ from .wire import EmulatedRequest, EmulatedResponse
 RouteFn = Callable[[EmulatedRequest, str, Controls], EmulatedResponse]
 # (request, HTTP status, message or None for the provider's usual one) -> error response
 ErrorFn = Callable[[EmulatedRequest, int, str | None], EmulatedResponse]
+# request -> the encoded event or line that reports an error in the middle of a stream
+StreamErrorFn = Callable[[EmulatedRequest], bytes]
 
 
 @dataclass(frozen=True)
@@ -19,10 +21,13 @@ class Provider:
     """A provider served under `prefix` (for example `/openai`).
 
     `error` must build the provider's own error body shape; the core uses it for injected
-    `http-*` faults, bad control headers and emulator crashes.
+    `http-*` faults, bad control headers and emulator crashes. `stream_error` encodes the
+    provider's own mid-stream error, which the `stream-error` fault puts after about half of a
+    stream.
     """
 
     name: str
     prefix: str
     route: RouteFn
     error: ErrorFn
+    stream_error: StreamErrorFn

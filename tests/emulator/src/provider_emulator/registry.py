@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from .groq_api import PROVIDER as GROQ
 from .openai_api import PROVIDER as OPENAI
 from .provider import Provider
 
-PROVIDERS: tuple[Provider, ...] = (OPENAI,)
+PROVIDERS: tuple[Provider, ...] = (OPENAI, GROQ)

@@ -213,6 +213,11 @@ class EmulatorServer:
         return self.base_url + "/openai/v1"
 
     @property
+    def groq_base_url(self) -> str:
+        """`Groq(base_url=...)` or GROQ_BASE_URL: the SDK adds `/openai/v1` itself."""
+        return self.base_url + "/groq"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..sse import sse_event
 from ..wire import EmulatedRequest, EmulatedResponse, json_response
 from .common import base_headers, request_model
 
@@ -90,3 +91,16 @@ def provider_error(request: EmulatedRequest, status: int, message: str | None) -
     if message is not None:
         shape = {**shape, "message": message}
     return error_response(status, **shape)
+
+
+STREAM_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
+
+
+def stream_error(request: EmulatedRequest) -> bytes:
+    """An error event in the middle of a stream: a typed `error` event on the Responses API,
+    an `{"error": {...}}` data event elsewhere (the SDK raises APIError for it)."""
+    if request.path.partition("?")[0].rstrip("/").endswith("/responses"):
+        event = {"type": "error", "code": "server_error", "message": STREAM_ERROR_MESSAGE}
+        return sse_event({**event, "param": None, "sequence_number": 0}, event="error")
+    error = {"message": STREAM_ERROR_MESSAGE, "type": "server_error", "param": None, "code": None}
+    return sse_event({"error": error})

@@ -144,6 +144,5 @@ def stream_events(
             chunks.append(chunk(index, dict(dialect.role_delta)))
             chunks.append(chunk(index, {"tool_calls": [whole]}))
         chunks.append(chunk(index, dict(dialect.finish_delta), finish_reason(reply)))
-    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    dialect.place_stream_usage(chunks, base, usage, include_usage)
+    dialect.place_stream_usage(chunks, base, usage, body)
     return [*(sse_event(chunk) for chunk in chunks), DONE]

@@ -95,11 +95,11 @@ class ChatDialect:
         chunks: list[dict[str, Any]],
         base: dict[str, Any],
         usage: dict[str, Any],
-        include_usage: bool,
+        body: dict[str, Any],
     ) -> None:
         """Put usage into the stream. OpenAI's way: only when `stream_options.include_usage`,
         as `"usage": null` on every chunk plus one last chunk with no choices."""
-        if not include_usage:
+        if not include_usage(body):
             return
         for chunk in chunks:
             chunk["usage"] = None
@@ -112,6 +112,11 @@ class ChatDialect:
 
     def invalid_value(self, name: str, message: str) -> EmulatedResponse:
         raise NotImplementedError
+
+
+def include_usage(body: dict[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and bool(options.get("include_usage"))
 
 
 def usage_in_last_chunk(chunks: list[dict[str, Any]], usage: dict[str, Any]) -> None:
