@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .groq_api import PROVIDER as GROQ
+from .mistral_api import PROVIDER as MISTRAL
 from .openai_api import PROVIDER as OPENAI
 from .provider import Provider
 
-PROVIDERS: tuple[Provider, ...] = (OPENAI, GROQ)
+PROVIDERS: tuple[Provider, ...] = (OPENAI, GROQ, MISTRAL)

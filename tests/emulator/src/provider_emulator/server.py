@@ -218,6 +218,11 @@ class EmulatorServer:
         return self.base_url + "/groq"
 
     @property
+    def mistral_server_url(self) -> str:
+        """`Mistral(server_url=...)` (1.x to 3.x): the SDK adds `/v1/...` itself."""
+        return self.base_url + "/mistral"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()
