@@ -223,6 +223,16 @@ class EmulatorServer:
         return self.base_url + "/mistral"
 
     @property
+    def ai21_api_host(self) -> str:
+        """`AI21Client(api_host=...)` or AI21_API_HOST on ai21 2.x, which adds `/studio/v1`."""
+        return self.base_url + "/ai21"
+
+    @property
+    def ai21_base_url(self) -> str:
+        """`api_host=` or AI21_API_HOST on ai21 3.x and later, which take the full URL."""
+        return self.ai21_api_host + "/studio/v1"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()

@@ -1,0 +1,17 @@
+"""AI21's wire format, served under `/ai21`.
+
+AI21 SDK 2.x takes `api_host=<base>/ai21` and adds `/studio/v1`; 3.x and later take the full
+`<base>/ai21/studio/v1`.
+"""
+
+from __future__ import annotations
+
+from ..provider import Provider
+from .errors import provider_error, stream_error
+from .router import PREFIX, route
+
+PROVIDER = Provider(
+    name="ai21", prefix=PREFIX, route=route, error=provider_error, stream_error=stream_error
+)
+
+__all__ = ["PROVIDER"]
