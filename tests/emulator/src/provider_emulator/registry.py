@@ -5,7 +5,8 @@ from __future__ import annotations
 from .ai21_api import PROVIDER as AI21
 from .groq_api import PROVIDER as GROQ
 from .mistral_api import PROVIDER as MISTRAL
+from .ollama_api import PROVIDER as OLLAMA
 from .openai_api import PROVIDER as OPENAI
 from .provider import Provider
 
-PROVIDERS: tuple[Provider, ...] = (OPENAI, GROQ, MISTRAL, AI21)
+PROVIDERS: tuple[Provider, ...] = (OPENAI, GROQ, MISTRAL, AI21, OLLAMA)

@@ -233,6 +233,12 @@ class EmulatorServer:
         return self.ai21_api_host + "/studio/v1"
 
     @property
+    def ollama_host(self) -> str:
+        """`Client(host=...)` or OLLAMA_HOST (`base_url=` up to ollama 0.1.2); the SDK adds
+        `/api/...` itself."""
+        return self.base_url + "/ollama"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()

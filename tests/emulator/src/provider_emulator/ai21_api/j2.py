@@ -97,4 +97,3 @@ def chat(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
             {"text": text, "role": "assistant", "finishReason": finish_reason(truncated, limit)}
         )
     return json_response(200, {"outputs": outputs})
-

@@ -46,14 +46,15 @@ def text_reply(
     variant: int,
     controls: Controls,
     limit: int | None,
+    lead: str = REPLY_LEAD,
 ) -> Reply:
     """Free text, or JSON when a JSON response format was requested; cut to `limit` words."""
     kind = fmt.get("type") if fmt else None
     if kind == "json_schema":
         text = json.dumps(instance_for(schema))
     elif kind == "json_object":
-        text = json.dumps({"message": reply_text(REPLY_LEAD, source, variant)})
+        text = json.dumps({"message": reply_text(lead, source, variant)})
     else:
-        text = reply_text(REPLY_LEAD, source, variant, controls.chunks)
+        text = reply_text(lead, source, variant, controls.chunks)
     text, truncated = truncate_words(text, limit)
     return Reply(text=text, is_json=kind in ("json_schema", "json_object"), truncated=truncated)
