@@ -224,12 +224,12 @@ class EmulatorServer:
 
     @property
     def ai21_api_host(self) -> str:
-        """`AI21Client(api_host=...)` or AI21_API_HOST on ai21 2.x, which adds `/studio/v1`."""
+        """`AI21Client(api_host=...)` or AI21_API_HOST up to ai21 2.5.0, which adds `/studio/v1`."""
         return self.base_url + "/ai21"
 
     @property
     def ai21_base_url(self) -> str:
-        """`api_host=` or AI21_API_HOST on ai21 3.x and later, which take the full URL."""
+        """`api_host=` or AI21_API_HOST from ai21 2.5.1 on, which takes the full URL."""
         return self.ai21_api_host + "/studio/v1"
 
     @property

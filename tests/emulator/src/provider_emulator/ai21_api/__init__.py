@@ -1,7 +1,7 @@
 """AI21's wire format, served under `/ai21`.
 
-AI21 SDK 2.x takes `api_host=<base>/ai21` and adds `/studio/v1`; 3.x and later take the full
-`<base>/ai21/studio/v1`.
+The AI21 SDK up to 2.5.0 takes `api_host=<base>/ai21` and adds `/studio/v1`; from 2.5.1 on it
+takes the full `<base>/ai21/studio/v1`.
 """
 
 from __future__ import annotations
