@@ -31,7 +31,9 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
     if method in ("GET", "HEAD") and path in GET_ENDPOINTS:
         return GET_ENDPOINTS[path]()
     endpoint = POST_ENDPOINTS.get(path)
-    if endpoint is None or method != "POST":
+    # ollama 0.0.1 asks for /api/show with GET and a JSON body.
+    allowed = ("POST", "GET") if path == "/api/show" else ("POST",)
+    if endpoint is None or method not in allowed:
         return errors.unknown_url()
 
     def answer(body: dict[str, Any]) -> EmulatedResponse:
