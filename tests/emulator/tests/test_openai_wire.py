@@ -899,3 +899,65 @@ def test_azure_deployment_path(emulator: EmulatorServer) -> None:
     (sent,) = emulator.requests
     assert sent.path.startswith("/openai/deployments/my-gpt/chat/completions?api-version=")
     assert completion.model == "my-gpt"
+
+
+# --- faults shared by every provider ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("http-403", openai.PermissionDeniedError),
+        ("http-503", openai.InternalServerError),
+        ("http-529", openai.InternalServerError),
+    ],
+)
+def test_more_http_faults(client: OpenAI, fault: str, error: type[Exception]) -> None:
+    with pytest.raises(error) as caught:
+        client.chat.completions.create(
+            model=MODEL, messages=user(), extra_headers={"x-emulator-fault": fault}
+        )
+    assert caught.value.status_code == int(fault.removeprefix("http-"))
+
+
+def test_stream_error_fault(client: OpenAI) -> None:
+    received = []
+    with pytest.raises(openai.APIError) as caught:
+        for chunk in client.chat.completions.create(
+            model=MODEL,
+            messages=user(),
+            stream=True,
+            extra_headers={"x-emulator-fault": "stream-error", "x-emulator-chunks": "10"},
+        ):
+            received.append(chunk)
+    assert not isinstance(caught.value, openai.APIStatusError)
+    assert caught.value.type == "server_error"
+    # Half of the 13 events (role, 10 content, finish, [DONE]) arrive before the error.
+    assert len(received) == 6
+
+    events = list(
+        client.responses.create(
+            model=MODEL, input=USER, stream=True, extra_headers={"x-emulator-fault": "stream-error"}
+        )
+    )
+    assert events[-1].type == "error"
+    assert "response.completed" not in [event.type for event in events]
+
+
+def test_stream_error_leaves_plain_responses_alone() -> None:
+    body = json.dumps({"model": MODEL, "messages": user()}).encode()
+    headers = {"x-emulator-fault": "stream-error"}
+    plain = handle(EmulatedRequest("POST", "/openai/v1/chat/completions", headers, body))
+    assert plain.status == 200
+    assert json.loads(plain.read())["choices"][0]["finish_reason"] == "stop"
+
+
+def test_cache_write_header_is_validated_and_accepted(client: OpenAI) -> None:
+    completion = client.chat.completions.create(
+        model=MODEL, messages=user(), extra_headers={"x-emulator-cache-write-tokens": "12"}
+    )
+    assert completion.usage.prompt_tokens == words(USER)
+    with pytest.raises(openai.BadRequestError, match="x-emulator-cache-write-tokens"):
+        client.chat.completions.create(
+            model=MODEL, messages=user(), extra_headers={"x-emulator-cache-write-tokens": "x"}
+        )
