@@ -11,7 +11,20 @@ STAMP := $(VENV)/.synced
 OPENAI_FLOOR_PINS := "openai==1.0.0" "httpx==0.25.1" "pydantic==2.4.2" "anyio<4.1"
 COMPAT_VENV := .compat/openai-floor
 
-.PHONY: demo test test-main test-compat lint bench clean
+# Oldest (and milestone) releases of the other provider SDKs, as `venv-name:pins:test-file`;
+# each runs the emulator's wire checks that exist in that release (see tests/emulator/README.md).
+EMULATOR_FLOORS := \
+	'mistral-1.0.1:mistralai==1.0.1:test_mistral_wire_any_sdk.py' \
+	'mistral-1.12.4:mistralai==1.12.4:test_mistral_wire_any_sdk.py' \
+	'groq-0.9.0:groq==0.9.0,httpx<0.28:test_groq_wire_any_sdk.py' \
+	'groq-0.13.0:groq==0.13.0:test_groq_wire_any_sdk.py' \
+	'ai21-2.0.0:ai21==2.0.0:test_ai21_wire_any_sdk.py' \
+	'ai21-2.2.5:ai21==2.2.5:test_ai21_wire_any_sdk.py' \
+	'ai21-2.5.2:ai21==2.5.2:test_ai21_wire_any_sdk.py' \
+	'ollama-0.0.1:ollama==0.0.1:test_ollama_wire_any_sdk.py' \
+	'ollama-0.3.3:ollama==0.3.3:test_ollama_wire_any_sdk.py'
+
+.PHONY: demo test test-main test-compat test-emulator-floors lint bench clean
 
 .PHONY: uv
 uv:
@@ -37,6 +50,18 @@ test-compat: uv
 	    -e semconv -e instrumentation/opentelemetry-instrumentation-genai-core \
 	    -e instrumentation/opentelemetry-instrumentation-openai -e tests/emulator
 	$(COMPAT_VENV)/bin/python -m pytest tests/instrumentation -p no:cacheprovider
+
+test-emulator-floors: uv
+	@set -e; for floor in $(EMULATOR_FLOORS); do \
+	    IFS=: read -r name pins file <<< "$$floor"; \
+	    venv=.compat/$$name; \
+	    $(UV) venv --quiet --allow-existing --python 3.11 $$venv; \
+	    $(UV) pip install --quiet --python $$venv/bin/python $${pins//,/ } pytest "pytest-asyncio>=0.24,<2" \
+	        -e tests/emulator; \
+	    echo "== $$name"; \
+	    $$venv/bin/python -m pytest tests/emulator/tests/$$file -q -p no:cacheprovider \
+	        --confcutdir=tests/emulator; \
+	done
 
 lint: $(STAMP)
 	$(UV) run --no-sync ruff check .

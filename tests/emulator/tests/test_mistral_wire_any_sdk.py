@@ -200,7 +200,8 @@ def test_stream_cut(emulator: EmulatorServer) -> None:
     with pytest.raises(Exception) as caught:
         for event in client.chat.stream(model=MODEL, messages=user()):
             received.append(event.data)
-    assert type(caught.value).__name__ in ("RemoteProtocolError", "SDKError", "NoResponseError")
+    # The SDK does not wrap the read error: httpx's (httpx2's on 3.x) own error escapes.
+    assert type(caught.value).__name__ == "RemoteProtocolError"
     assert 0 < len(received) < 12
     assert all(chunk.choices[0].finish_reason is None for chunk in received)
 
