@@ -235,3 +235,16 @@ def test_async_complete_and_stream(emulator: EmulatorServer) -> None:
     plain, streamed, total = asyncio.run(run())
     assert plain == streamed == REPLY
     assert total == 22
+
+
+def test_parse_where_the_sdk_has_it(client: Mistral) -> None:
+    if not hasattr(client.chat, "parse"):
+        pytest.skip("chat.parse is newer than this SDK")
+    from pydantic import BaseModel
+
+    class Answer(BaseModel):
+        text: str
+        score: int
+
+    parsed = client.chat.parse(response_format=Answer, model=MODEL, messages=user())
+    assert parsed.choices[0].message.parsed == Answer(text="example", score=0)
