@@ -13,19 +13,31 @@ STAMP := $(VENV)/.synced
 COMPAT_RUNS := $(basename $(notdir $(wildcard tests/compat/*.toml)))
 # Every instrumentation package (the core and the providers), type-checked strictly.
 TYPED_PACKAGES := $(notdir $(wildcard instrumentation/*/src/opentelemetry/instrumentation/agentops/*))
-# The oldest Anthropic and Cohere SDKs the emulator is checked against (see tests/emulator/README.md).
-ANTHROPIC_FLOOR_PINS := "anthropic==0.32.0" "httpx==0.27.0" "pydantic==2.8.2" "anyio<4.5"
-ANTHROPIC_040_PINS := "anthropic==0.40.0"
-COHERE_FLOOR_PINS := "cohere==5.4.0"
-COHERE_V2_FLOOR_PINS := "cohere==5.8.1"
-COMPAT_TEST_PINS := pytest "pytest-asyncio>=0.24,<2" "opentelemetry-sdk>=1.43,<2"
+
+# Oldest (and milestone) releases of the provider SDKs other than openai, as
+# `venv-name:pins:test-file` (pins comma-separated); each runs the emulator's wire checks that
+# exist in that release (see tests/emulator/README.md).
+EMULATOR_FLOORS := \
+	'anthropic-0.32.0:anthropic==0.32.0,httpx==0.27.0,pydantic==2.8.2,anyio<4.5:test_anthropic_wire_any_sdk.py' \
+	'anthropic-0.40.0:anthropic==0.40.0:test_anthropic_wire_any_sdk.py' \
+	'cohere-5.4.0:cohere==5.4.0:test_cohere_wire_any_sdk.py' \
+	'cohere-5.8.1:cohere==5.8.1:test_cohere_wire_any_sdk.py' \
+	'mistral-1.0.1:mistralai==1.0.1:test_mistral_wire_any_sdk.py' \
+	'mistral-1.12.4:mistralai==1.12.4:test_mistral_wire_any_sdk.py' \
+	'groq-0.9.0:groq==0.9.0,httpx<0.28:test_groq_wire_any_sdk.py' \
+	'groq-0.13.0:groq==0.13.0:test_groq_wire_any_sdk.py' \
+	'ai21-2.0.0:ai21==2.0.0:test_ai21_wire_any_sdk.py' \
+	'ai21-2.2.5:ai21==2.2.5:test_ai21_wire_any_sdk.py' \
+	'ai21-2.5.2:ai21==2.5.2:test_ai21_wire_any_sdk.py' \
+	'ollama-0.0.1:ollama==0.0.1:test_ollama_wire_any_sdk.py' \
+	'ollama-0.3.3:ollama==0.3.3:test_ollama_wire_any_sdk.py'
 
 # The end-to-end trace backend: Arize Phoenix, in its own environment (it is big).
 PHOENIX_VERSION := 20.26.1
 PHOENIX_VENV := .e2e/phoenix
 PHOENIX_STAMP := $(PHOENIX_VENV)/.installed-$(PHOENIX_VERSION)
 
-.PHONY: demo test test-main test-compat test-emulator-compat e2e lint bench clean
+.PHONY: demo test test-main test-compat test-emulator-floors e2e lint bench clean
 
 .PHONY: uv
 uv:
@@ -54,21 +66,19 @@ compat-%: uv FORCE
 
 FORCE:
 
-# Emulator wire checks on the oldest Anthropic and Cohere SDKs, one venv per pin set:
-# (venv name, pins, provider of the test file).
-define emulator_compat
-	$(UV) venv --quiet --allow-existing --python 3.11 .compat/$(1)
-	$(UV) pip install --quiet --python .compat/$(1)/bin/python $(2) $(COMPAT_TEST_PINS) \
-	    -e tests/emulator
-	.compat/$(1)/bin/python -m pytest tests/emulator/tests/test_$(3)_wire_any_sdk.py \
-	    -p no:cacheprovider -q
-endef
-
-test-emulator-compat: uv
-	$(call emulator_compat,anthropic-0.32,$(ANTHROPIC_FLOOR_PINS),anthropic)
-	$(call emulator_compat,anthropic-0.40,$(ANTHROPIC_040_PINS),anthropic)
-	$(call emulator_compat,cohere-5.4,$(COHERE_FLOOR_PINS),cohere)
-	$(call emulator_compat,cohere-5.8,$(COHERE_V2_FLOOR_PINS),cohere)
+# One venv per floor; --confcutdir keeps the suite's root conftest (and its OpenTelemetry
+# imports) out, so each venv needs only the emulator, the SDK and pytest.
+test-emulator-floors: uv
+	@set -e; for floor in $(EMULATOR_FLOORS); do \
+	    IFS=: read -r name pins file <<< "$$floor"; \
+	    venv=.compat/$$name; \
+	    $(UV) venv --quiet --allow-existing --python 3.11 $$venv; \
+	    $(UV) pip install --quiet --python $$venv/bin/python $${pins//,/ } pytest "pytest-asyncio>=0.24,<2" \
+	        -e tests/emulator; \
+	    echo "== $$name"; \
+	    $$venv/bin/python -m pytest tests/emulator/tests/$$file -q -p no:cacheprovider \
+	        --confcutdir=tests/emulator; \
+	done
 
 # The demo apps export OTLP to a real Phoenix server on loopback; their traces are read
 # back through Phoenix's REST API (tests/viewing/test_phoenix_e2e.py).

@@ -901,26 +901,65 @@ def test_azure_deployment_path(emulator: EmulatorServer) -> None:
     assert completion.model == "my-gpt"
 
 
-def test_generic_controls_added_for_every_provider(client: OpenAI) -> None:
+# --- controls shared by every provider --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ("http-403", openai.PermissionDeniedError),
+        ("http-503", openai.InternalServerError),
+        ("http-529", openai.InternalServerError),
+    ],
+)
+def test_more_http_faults(client: OpenAI, fault: str, error: type[Exception]) -> None:
+    with pytest.raises(error) as caught:
+        client.chat.completions.create(
+            model=MODEL, messages=user(), extra_headers={"x-emulator-fault": fault}
+        )
+    assert caught.value.status_code == int(fault.removeprefix("http-"))
+
+
+def test_stream_error_fault(client: OpenAI) -> None:
+    received = []
+    with pytest.raises(openai.APIError, match="The server had an error") as caught:
+        for chunk in client.chat.completions.create(
+            model=MODEL,
+            messages=user(),
+            stream=True,
+            extra_headers={"x-emulator-fault": "stream-error", "x-emulator-chunks": "10"},
+        ):
+            received.append(chunk)
+    assert not isinstance(caught.value, openai.APIStatusError)
+    assert caught.value.type == "server_error"
+    # Half of the 13 events (role, 10 content, finish, [DONE]) arrive before the error.
+    assert len(received) == 6
+
+    events = list(
+        client.responses.create(
+            model=MODEL, input=USER, stream=True, extra_headers={"x-emulator-fault": "stream-error"}
+        )
+    )
+    assert events[-1].type == "error"
+    assert events[-1].sequence_number == events[-2].sequence_number + 1
+    assert "response.completed" not in [event.type for event in events]
+
+
+def test_stream_error_fails_plain_requests_as_server_error() -> None:
+    body = json.dumps({"model": MODEL, "messages": user()}).encode()
+    headers = {"x-emulator-fault": "stream-error"}
+    plain = handle(EmulatedRequest("POST", "/openai/v1/chat/completions", headers, body))
+    assert plain.status == 500
+    assert json.loads(plain.read())["error"]["type"] == "server_error"
+
+
+def test_cache_write_header_is_validated_and_reported(client: OpenAI) -> None:
     headers = {"x-emulator-cached-tokens": "5", "x-emulator-cache-write-tokens": "3"}
     completion = client.chat.completions.create(model=MODEL, messages=user(), extra_headers=headers)
     details = completion.usage.prompt_tokens_details
     assert (details.cached_tokens, details.cache_write_tokens) == (5, 3)
     assert completion.usage.prompt_tokens == words(USER) + 8
-    stream = client.chat.completions.create(
-        model=MODEL,
-        messages=user(),
-        stream=True,
-        extra_headers={"x-emulator-fault": "stream-error"},
-    )
-    with pytest.raises(openai.APIError, match="The server had an error"):
-        list(stream)
-    for fault, error in [
-        ("http-403", openai.PermissionDeniedError),
-        ("http-503", openai.InternalServerError),
-        ("http-529", openai.InternalServerError),
-    ]:
-        with pytest.raises(error):
-            client.chat.completions.create(
-                model=MODEL, messages=user(), extra_headers={"x-emulator-fault": fault}
-            )
+    with pytest.raises(openai.BadRequestError, match="x-emulator-cache-write-tokens"):
+        client.chat.completions.create(
+            model=MODEL, messages=user(), extra_headers={"x-emulator-cache-write-tokens": "x"}
+        )

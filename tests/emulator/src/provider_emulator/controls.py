@@ -38,6 +38,7 @@ class Controls:
     chunks: int | None = None
     chunk_delay_ms: int = 0
     cached_tokens: int = 0
+    # Tokens written to a prompt cache; providers without cache writes ignore it.
     cache_write_tokens: int = 0
 
     @property

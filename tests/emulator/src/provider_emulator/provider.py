@@ -19,7 +19,9 @@ class Provider:
     """A provider served under `prefix` (for example `/openai`).
 
     `error` must build the provider's own error body shape; the core uses it for injected
-    `http-*` faults, bad control headers and emulator crashes.
+    `http-*` faults, bad control headers and emulator crashes. A provider's mid-stream error is
+    not here but on each stream it builds (`EmulatedResponse.error_event`, which `sse_response`
+    and `ndjson_response` require), since one provider may stream in several formats.
     """
 
     name: str

@@ -51,14 +51,15 @@ def text_reply(
     json_object: bool = False,
     variant: int = 0,
     limit: int | None = None,
+    lead: str = REPLY_LEAD,
 ) -> Reply:
-    """Free text about `source`, or JSON: an instance of `schema` when one is given, an object
-    with a `message` when `json_object`; cut to `limit` words."""
+    """Free text about `source` after `lead`, or JSON: an instance of `schema` when one is
+    given, an object with a `message` when `json_object`; cut to `limit` words."""
     if schema is not None:
         text = json.dumps(instance_for(schema))
     elif json_object:
-        text = json.dumps({"message": reply_text(REPLY_LEAD, source, variant)})
+        text = json.dumps({"message": reply_text(lead, source, variant)})
     else:
-        text = reply_text(REPLY_LEAD, source, variant, controls.chunks)
+        text = reply_text(lead, source, variant, controls.chunks)
     text, truncated = truncate_words(text, limit)
     return Reply(text=text, is_json=schema is not None or json_object, truncated=truncated)

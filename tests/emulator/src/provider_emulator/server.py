@@ -251,6 +251,32 @@ class EmulatorServer:
         return self.cohere_base_url + "/v1"
 
     @property
+    def groq_base_url(self) -> str:
+        """`Groq(base_url=...)` or GROQ_BASE_URL: the SDK adds `/openai/v1` itself."""
+        return self.base_url + "/groq"
+
+    @property
+    def mistral_server_url(self) -> str:
+        """`Mistral(server_url=...)` (1.x to 3.x): the SDK adds `/v1/...` itself."""
+        return self.base_url + "/mistral"
+
+    @property
+    def ai21_api_host(self) -> str:
+        """`AI21Client(api_host=...)` or AI21_API_HOST up to ai21 2.5.0, which adds `/studio/v1`."""
+        return self.base_url + "/ai21"
+
+    @property
+    def ai21_base_url(self) -> str:
+        """`api_host=` or AI21_API_HOST from ai21 2.5.1 on, which takes the full URL."""
+        return self.ai21_api_host + "/studio/v1"
+
+    @property
+    def ollama_host(self) -> str:
+        """`Client(host=...)` or OLLAMA_HOST (`base_url=` up to ollama 0.1.2); the SDK adds
+        `/api/...` itself."""
+        return self.base_url + "/ollama"
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first."""
         server = self._running()

@@ -17,10 +17,17 @@ def sse_event(data: Any, event: str | None = None) -> bytes:
     return f"{prefix}data: {payload}\n\n".encode()
 
 
-def sse_response(events: list[bytes], headers: dict[str, str] | None = None) -> EmulatedResponse:
-    """A 200 streamed response sending each encoded event as its own chunk."""
+def sse_response(
+    events: list[bytes], headers: dict[str, str] | None = None, *, error_event: bytes
+) -> EmulatedResponse:
+    """A 200 streamed response sending each encoded event as its own chunk.
+
+    `error_event` is the event this stream's API sends when it fails mid-stream, for the
+    `stream-error` fault; every stream must say what it is.
+    """
     return EmulatedResponse(
         status=200,
         headers={**SSE_HEADERS, **(headers or {})},
         body=[Chunk(event) for event in events],
+        error_event=error_event,
     )

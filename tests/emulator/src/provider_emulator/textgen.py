@@ -9,6 +9,8 @@ import hashlib
 import json
 from typing import Any
 
+# Fixed creation time of every response, so bytes are reproducible (2023-11-14T22:13:20Z).
+CREATED = 1_700_000_000
 PREVIEW_WORDS = 8
 # Flat prompt cost of one image (or other binary attachment), for every provider.
 IMAGE_TOKENS = 10
@@ -70,8 +72,11 @@ def truncate_words(text: str, limit: int | None) -> tuple[str, bool]:
 
 
 def cut_at_stop(text: str, stops: Any) -> tuple[str, str | None]:
-    """The text up to the earliest of the stop sequences it contains, and that sequence."""
-    candidates = stops if isinstance(stops, list) else []
+    """The text up to the earliest of the stop sequences it contains, and that sequence.
+
+    `stops` is a list of strings, or one string; anything else stops nowhere.
+    """
+    candidates = [stops] if isinstance(stops, str) else stops if isinstance(stops, list) else []
     found = [(text.find(s), s) for s in candidates if isinstance(s, str) and s and s in text]
     if not found:
         return text, None

@@ -42,9 +42,8 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     headers = errors.base_headers(body)
     if not body.get("stream"):
         return json_response(200, completion, headers)
-    response = sse_response(stream_events(completion, controls), headers)
-    response.error_event = errors.stream_error_event(body)
-    return response
+    events = stream_events(completion, controls)
+    return sse_response(events, headers, error_event=errors.stream_error_event(body))
 
 
 def last_human_turn(prompt: str) -> str:

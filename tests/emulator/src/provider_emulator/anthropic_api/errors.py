@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..bodies import BodyError, BodyErrors
 from ..sse import sse_event
 from ..textgen import digest
 from ..wire import EmulatedRequest, EmulatedResponse, json_response
@@ -60,6 +61,15 @@ def error_response(
 
 def missing_field(name: str) -> EmulatedResponse:
     return error_response(400, f"{name}: Field required")
+
+
+def invalid_body(error: BodyError) -> EmulatedResponse:
+    if error.not_json:
+        return error_response(400, "There was an issue with your request body: invalid JSON")
+    return error_response(400, "The request body must be a JSON object.")
+
+
+BODY_ERRORS = BodyErrors(invalid=invalid_body, missing_model=lambda: missing_field("model"))
 
 
 def stream_error_event(key: Any) -> bytes:

@@ -53,9 +53,8 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     message = message_object(body, turn, usage(body, turn, controls))
     headers = errors.base_headers(body)
     if body.get("stream"):
-        response = sse_response(stream_events(message, turn, controls), headers)
-        response.error_event = errors.stream_error_event(body)
-        return response
+        events = stream_events(message, turn, controls)
+        return sse_response(events, headers, error_event=errors.stream_error_event(body))
     return json_response(200, message, headers)
 
 

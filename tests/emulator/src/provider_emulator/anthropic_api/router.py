@@ -5,10 +5,10 @@ Beta requests (`?beta=true`, an `anthropic-beta` header) reach the same endpoint
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from ..bodies import with_body
 from ..controls import Controls
 from ..wire import EmulatedRequest, EmulatedResponse
 from . import complete, errors, messages
@@ -26,12 +26,4 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
     endpoint = ENDPOINTS.get(path.partition("?")[0].rstrip("/"))
     if endpoint is None or request.method.upper() != "POST":
         return errors.error_response(404, "Not Found", "not_found_error", request.path)
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        return errors.error_response(400, "There was an issue with your request body: invalid JSON")
-    if not isinstance(body, dict):
-        return errors.error_response(400, "The request body must be a JSON object.")
-    if not isinstance(body.get("model"), str) or not body["model"]:
-        return errors.missing_field("model")
-    return endpoint(body, controls)
+    return with_body(request, errors.BODY_ERRORS, lambda body: endpoint(body, controls))

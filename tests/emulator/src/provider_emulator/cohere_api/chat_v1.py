@@ -6,17 +6,17 @@ import json
 from typing import Any
 
 from ..controls import Controls
+from ..ndjson import ndjson_response
 from ..replies import Reply, text_reply
 from ..textgen import count_words, cut_at_stop, split_text, truncate_words
 from ..tooling import FunctionTool, ToolCall, arguments_for, choose_tool
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import (
+    STREAM_CONTENT_TYPE,
     counts,
     documents_words,
     limit_of,
-    ndjson_line,
-    ndjson_response,
     output_tokens,
     plan_line,
     uuid_for,
@@ -41,18 +41,15 @@ def create(body: dict[str, Any], controls: Controls, tool_chunks: bool = True) -
     headers = errors.trace_headers(body)
     if not body.get("stream"):
         return json_response(200, response, headers)
-    streamed = ndjson_response(stream_lines(response, reply, controls, tool_chunks), headers)
     failed = {**response, "text": "", "finish_reason": "ERROR"}
     failed.pop("tool_calls", None)
-    streamed.error_event = ndjson_line(
-        {
-            "is_finished": True,
-            "event_type": "stream-end",
-            "finish_reason": "ERROR",
-            "response": failed,
-        }
+    error = {"is_finished": True, "event_type": "stream-end", "finish_reason": "ERROR"}
+    return ndjson_response(
+        stream_lines(response, reply, controls, tool_chunks),
+        STREAM_CONTENT_TYPE,
+        headers,
+        error={**error, "response": failed},
     )
-    return streamed
 
 
 def prompt_tokens(body: dict[str, Any]) -> int:
@@ -149,12 +146,12 @@ def response_object(
 
 def stream_lines(
     response: dict[str, Any], reply: Reply, controls: Controls, tool_chunks: bool
-) -> list[bytes]:
+) -> list[dict[str, Any]]:
     """stream-start, text-generation pieces (or tool-calls-chunk pieces and
     tool-calls-generation), then stream-end carrying the whole response."""
 
-    def line(event_type: str, **fields: Any) -> bytes:
-        return ndjson_line({"is_finished": False, "event_type": event_type, **fields})
+    def line(event_type: str, **fields: Any) -> dict[str, Any]:
+        return {"is_finished": False, "event_type": event_type, **fields}
 
     lines = [line("stream-start", generation_id=response["generation_id"])]
     call = reply.tool_call
@@ -175,5 +172,5 @@ def stream_lines(
         "finish_reason": response["finish_reason"],
         "response": response,
     }
-    lines.append(ndjson_line({"is_finished": True, **end}))
+    lines.append({"is_finished": True, **end})
     return lines

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..controls import Controls
+from ..openai_compat.tooling import chat_tools
 from ..replies import Reply, text_reply
 from ..sse import sse_event, sse_response
 from ..textgen import (
@@ -17,7 +18,7 @@ from ..textgen import (
     split_text,
     truncate_words,
 )
-from ..tooling import FunctionTool, ToolCall, arguments_for, choose_tool
+from ..tooling import ToolCall, arguments_for, choose_tool
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import (
@@ -56,10 +57,12 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     headers = errors.trace_headers(body)
     if not body.get("stream"):
         return json_response(200, response, headers)
-    streamed = sse_response(stream_events(response, turn, controls), headers)
     failure = {"finish_reason": "ERROR", "error": "internal server error"}
-    streamed.error_event = event("message-end", id=response["id"], delta=failure)
-    return streamed
+    return sse_response(
+        stream_events(response, turn, controls),
+        headers,
+        error_event=event("message-end", id=response["id"], delta=failure),
+    )
 
 
 def content_tokens(content: Any) -> int:
@@ -104,15 +107,6 @@ def last_user_text(messages: list[Any]) -> str:
     return ""
 
 
-def tools_of(tools: Any) -> list[FunctionTool]:
-    found: list[FunctionTool] = []
-    for tool in tools if isinstance(tools, list) else []:
-        function = tool.get("function") if isinstance(tool, dict) else None
-        if isinstance(function, dict) and isinstance(function.get("name"), str):
-            found.append(FunctionTool(function["name"], function.get("parameters") or {}))
-    return found
-
-
 def plan_turn(body: dict[str, Any], controls: Controls) -> Turn:
     messages = body["messages"]
     source = last_user_text(messages)
@@ -123,7 +117,9 @@ def plan_turn(body: dict[str, Any], controls: Controls) -> Turn:
     last = messages[-1] if isinstance(messages[-1], dict) else {}
     # After a tool result the model answers in text, as a real model would.
     if last.get("role") != "tool":
-        tool = choose_tool(tools_of(body.get("tools")), disabled=body.get("tool_choice") == "NONE")
+        tool = choose_tool(
+            chat_tools(body.get("tools")), disabled=body.get("tool_choice") == "NONE"
+        )
         if tool is not None:
             call_id = f"{tool.name}_{digest('tool-call', body)[:12]}"
             call = ToolCall(call_id, tool.name, arguments_for(tool))

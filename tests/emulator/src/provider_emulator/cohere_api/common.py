@@ -1,20 +1,19 @@
-"""Pieces shared by the Cohere endpoints: ids, usage, NDJSON streams, reading content."""
+"""Pieces shared by the Cohere endpoints: ids, usage, reading content."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from ..controls import Controls
 from ..replies import Reply
 from ..textgen import count_words, digest
-from ..wire import Chunk, EmulatedResponse
 
 # What Cohere counts beyond the billed tokens: the prompt template it wraps around every chat
 # request. `tokens.input_tokens` includes it, `billed_units.input_tokens` does not.
 TEMPLATE_TOKENS = 64
-NDJSON_HEADERS = {"content-type": "application/stream+json"}
+# The content type of the v1 NDJSON streams (chat and generate).
+STREAM_CONTENT_TYPE = "application/stream+json"
 
 
 # cohere-python added `tool-calls-chunk` to its v1 stream types in 5.5.7; older SDKs read the
@@ -37,17 +36,6 @@ def uuid_for(*parts: Any) -> str:
     """A UUID-shaped id hashed from the parts, like the API's response and generation ids."""
     h = digest(*parts)
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:32]}"
-
-
-def ndjson_line(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode() + b"\n"
-
-
-def ndjson_response(lines: list[bytes], headers: dict[str, str]) -> EmulatedResponse:
-    """A 200 stream of JSON objects, one a line: the v1 chat and generate stream format."""
-    return EmulatedResponse(
-        status=200, headers={**NDJSON_HEADERS, **headers}, body=[Chunk(line) for line in lines]
-    )
 
 
 def counts(prompt: int, output: int, controls: Controls) -> dict[str, Any]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..textgen import IMAGE_TOKENS, count_words
-from ..vectors import encode_base64, unit_vector
+from ..vectors import embedding_for, encode_base64, requested_dimensions
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .common import uuid_for
 
-# Small by default to keep bodies short; v2's `output_dimension` overrides it.
-DEFAULT_DIMENSIONS = 8
+# Cohere allows larger vectors than the shared limit; v2's `output_dimension` asks for a size.
 MAX_DIMENSIONS = 4096
 EMBEDDING_TYPES = ("float", "int8", "uint8", "binary", "ubinary", "base64")
 DEFAULT_MODEL = "embed-english-v3.0"
@@ -48,8 +47,8 @@ def create(body: dict[str, Any], version: str, by_type: bool) -> EmulatedRespons
     if inputs is None:
         return errors.bad_request("one of texts, images or inputs must be specified")
     texts, images = inputs
-    dimensions = body.get("output_dimension") or DEFAULT_DIMENSIONS
-    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
+    dimensions = requested_dimensions(body.get("output_dimension"), MAX_DIMENSIONS)
+    if dimensions is None:
         return errors.bad_request(f"output_dimension must be between 1 and {MAX_DIMENSIONS}")
     kinds = body.get("embedding_types") or ["float"]
     unknown = [kind for kind in kinds if kind not in EMBEDDING_TYPES]
@@ -57,7 +56,7 @@ def create(body: dict[str, Any], version: str, by_type: bool) -> EmulatedRespons
         return errors.bad_request(f"invalid embedding type {unknown[0]!r}")
     model = body.get("model") or DEFAULT_MODEL
     seeds = [*texts, *(f"image {index}" for index in range(images))]
-    vectors = [unit_vector(f"{model}\n{seed}", dimensions) for seed in seeds]
+    vectors = [embedding_for(model, seed, dimensions) for seed in seeds]
     billed: dict[str, Any] = {"input_tokens": sum(count_words(text) for text in texts)}
     if images:
         billed["images"] = images

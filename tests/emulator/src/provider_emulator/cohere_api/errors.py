@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..bodies import BodyError, BodyErrors
 from ..textgen import digest
 from ..wire import EmulatedRequest, EmulatedResponse, json_response
 
@@ -36,6 +37,15 @@ def error_response(status: int, message: str, key: Any = None) -> EmulatedRespon
 
 def bad_request(message: str) -> EmulatedResponse:
     return error_response(400, f"invalid request: {message}")
+
+
+def invalid_body(error: BodyError) -> EmulatedResponse:
+    return bad_request("invalid json body" if error.not_json else "the body must be a JSON object")
+
+
+BODY_ERRORS = BodyErrors(
+    invalid=invalid_body, missing_model=lambda: bad_request("model is required")
+)
 
 
 def provider_error(request: EmulatedRequest, status: int, message: str | None) -> EmulatedResponse:

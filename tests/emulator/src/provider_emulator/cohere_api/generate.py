@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..controls import Controls
+from ..ndjson import ndjson_response
 from ..textgen import count_words, cut_at_stop, reply_text, split_text, truncate_words
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .common import counts, limit_of, ndjson_line, ndjson_response, uuid_for
+from .common import STREAM_CONTENT_TYPE, counts, limit_of, uuid_for
 
 COMPLETION_LEAD = "Emulated completion of:"
 MAX_GENERATIONS = 5
@@ -41,26 +42,20 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     headers = errors.trace_headers(body)
     if not body.get("stream"):
         return json_response(200, {**response, "meta": meta}, headers)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for generation in generations:
         extra = {"index": generation["index"]} if n > 1 else {}
         lines.extend(
-            ndjson_line(
-                {"text": piece, "is_finished": False, "event_type": "text-generation", **extra}
-            )
+            {"text": piece, "is_finished": False, "event_type": "text-generation", **extra}
             for piece in split_text(generation["text"], controls.chunks)
         )
     finish = generations[-1]["finish_reason"]
     end = {"is_finished": True, "event_type": "stream-end", "finish_reason": finish}
-    lines.append(ndjson_line({**end, "response": response}))
-    streamed = ndjson_response(lines, headers)
-    streamed.error_event = ndjson_line(
-        {
-            "is_finished": True,
-            "event_type": "stream-error",
-            "finish_reason": "ERROR",
-            "err": "internal server error",
-            "index": 0,
-        }
+    lines.append({**end, "response": response})
+    error = {"is_finished": True, "event_type": "stream-error", "finish_reason": "ERROR"}
+    return ndjson_response(
+        lines,
+        STREAM_CONTENT_TYPE,
+        headers,
+        error={**error, "err": "internal server error", "index": 0},
     )
-    return streamed

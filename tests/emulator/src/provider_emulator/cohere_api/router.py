@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from ..bodies import with_body
 from ..controls import Controls
 from ..wire import EmulatedRequest, EmulatedResponse
 from . import chat_v1, chat_v2, embed, errors, generate, rerank
@@ -31,14 +31,11 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
     endpoint = ENDPOINTS.get(path)
     if endpoint is None or request.method.upper() != "POST":
         return errors.error_response(404, f"404 page not found: {request.method} {path}")
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        return errors.bad_request("invalid json body")
-    if not isinstance(body, dict):
-        return errors.bad_request("the request body must be a JSON object")
-    if path in MODEL_REQUIRED and not (isinstance(body.get("model"), str) and body["model"]):
-        return errors.bad_request("model is required")
-    if path == "/v1/chat":
-        return chat_v1.create(body, controls, sdk_knows_tool_calls_chunk(request.headers))
-    return endpoint(body, controls)
+
+    def answer(body: dict[str, Any]) -> EmulatedResponse:
+        if path == "/v1/chat":
+            return chat_v1.create(body, controls, sdk_knows_tool_calls_chunk(request.headers))
+        return endpoint(body, controls)
+
+    required = path in MODEL_REQUIRED
+    return with_body(request, errors.BODY_ERRORS, answer, model_required=required)

@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..controls import Controls
+from ..openai_compat.content import prompts_of
 from ..sse import sse_event, sse_response
-from ..textgen import count_words, make_id, reply_text, split_text, truncate_words
+from ..textgen import CREATED, count_words, make_id, reply_text, split_text, truncate_words
 from ..wire import EmulatedResponse, json_response
 from . import errors
 from .chat import DONE, MAX_CHOICES
-from .common import (
-    CREATED,
-    base_headers,
-    prompts_of,
-    stream_error_event,
-    system_fingerprint,
-)
+from .common import base_headers, system_fingerprint
 
 COMPLETION_LEAD = "Emulated completion of:"
 # The legacy endpoint's own default when max_tokens is not sent.
@@ -63,9 +58,7 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     if stream:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         events = stream_events(meta, choices, usage if include_usage else None, controls)
-        response = sse_response(events, headers)
-        response.error_event = stream_error_event()
-        return response
+        return sse_response(events, headers, error_event=errors.stream_error_event())
     entries = [
         {"text": text, "index": index, "logprobs": None, "finish_reason": finish}
         for index, (text, finish) in enumerate(choices)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..vectors import encode_base64, unit_vector
+from ..openai_compat.content import prompts_of
+from ..vectors import MAX_DIMENSIONS, embedding_for, encode_base64, requested_dimensions
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .common import base_headers, prompts_of
-
-# Small by default to keep bodies short; `dimensions` in the request overrides it.
-DEFAULT_DIMENSIONS = 8
-MAX_DIMENSIONS = 3072
+from .common import base_headers
 
 
 def create(body: dict[str, Any]) -> EmulatedResponse:
@@ -20,8 +17,8 @@ def create(body: dict[str, Any]) -> EmulatedResponse:
     inputs = prompts_of(body["input"])
     if inputs is None:
         return errors.invalid_value("input", "Invalid 'input': expected a string or list.")
-    dimensions = body.get("dimensions") or DEFAULT_DIMENSIONS
-    if not isinstance(dimensions, int) or not 1 <= dimensions <= MAX_DIMENSIONS:
+    dimensions = requested_dimensions(body.get("dimensions"))
+    if dimensions is None:
         return errors.invalid_value(
             "dimensions", f"Invalid 'dimensions': must be between 1 and {MAX_DIMENSIONS}."
         )
@@ -33,7 +30,7 @@ def create(body: dict[str, Any]) -> EmulatedResponse:
     model = body["model"]
     data = []
     for index, item in enumerate(inputs):
-        values = unit_vector(f"{model}\n{item.key}", dimensions)
+        values = embedding_for(model, item.key, dimensions)
         embedding: Any = encode_base64(values) if encoding == "base64" else values
         data.append({"object": "embedding", "index": index, "embedding": embedding})
     tokens = sum(item.tokens for item in inputs)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..bodies import BodyError, BodyErrors
+from ..sse import sse_event
 from ..wire import EmulatedRequest, EmulatedResponse, json_response
 from .common import base_headers
 
 # Seconds a client is told to wait after an injected 429 (sent as retry-after and -ms).
 RETRY_AFTER_S = 1
+SERVER_ERROR_MESSAGE = "The server had an error while processing your request. Sorry about that!"
 
 
 def error_response(
@@ -35,6 +38,23 @@ def invalid_value(name: str, message: str) -> EmulatedResponse:
 
 def unknown_url(method: str, path: str) -> EmulatedResponse:
     return error_response(404, f"Invalid URL ({method} {path})", code="unknown_url")
+
+
+def invalid_body(error: BodyError) -> EmulatedResponse:
+    if not error.not_json:
+        return error_response(400, "The request body must be a JSON object.")
+    return error_response(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you "
+        "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
+        "but what was sent was not valid JSON.)",
+    )
+
+
+BODY_ERRORS = BodyErrors(
+    invalid=invalid_body,
+    missing_model=lambda: error_response(400, "you must provide a model parameter"),
+)
 
 
 def provider_error(request: EmulatedRequest, status: int, message: str | None) -> EmulatedResponse:
@@ -83,10 +103,29 @@ def provider_error(request: EmulatedRequest, status: int, message: str | None) -
     shape = shapes.get(
         status,
         {
-            "message": "The server had an error while processing your request. Sorry about that!",
+            "message": SERVER_ERROR_MESSAGE,
             "error_type": "server_error" if status >= 500 else "invalid_request_error",
         },
     )
     if message is not None:
         shape = {**shape, "message": message}
     return error_response(status, **shape)
+
+
+def stream_error_event() -> bytes:
+    """The `{"error": {...}}` data event Chat Completions and Completions streams send when the
+    API fails mid-stream; the SDK raises a bare APIError for it."""
+    error = {"message": SERVER_ERROR_MESSAGE, "type": "server_error", "param": None, "code": None}
+    return sse_event({"error": error})
+
+
+def responses_error_event(sequence_number: int) -> bytes:
+    """The typed `error` event a Responses stream sends instead, numbered for its place."""
+    error = {
+        "type": "error",
+        "code": "server_error",
+        "message": SERVER_ERROR_MESSAGE,
+        "param": None,
+        "sequence_number": sequence_number,
+    }
+    return sse_event(error, "error")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..controls import Controls
+from ..openai_compat.content import text_of
+from ..openai_compat.replies import text_reply
+from ..openai_compat.tooling import pick_tool, responses_tools
+from ..replies import Reply
 from ..sse import sse_event, sse_response
-from ..textgen import IMAGE_TOKENS, count_words, make_id
+from ..textgen import CREATED, IMAGE_TOKENS, count_words, make_id
+from ..tooling import ToolCall, arguments_for
 from ..wire import EmulatedResponse, json_response
 from . import errors
-from .common import CREATED, base_headers, reasoning_tokens, text_of
-from .replies import Reply, text_reply
-from .tooling import ToolCall, arguments_for, pick_tool, responses_tools
+from .common import base_headers, reasoning_tokens
 
 
 def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
@@ -27,18 +30,9 @@ def create(body: dict[str, Any], controls: Controls) -> EmulatedResponse:
     headers = base_headers(body)
     if body.get("stream"):
         events = stream_events(response, reply, controls)
-        streamed = sse_response(events, headers)
-        # The Responses stream reports a failure as its own typed event, numbered for the
-        # place where the `stream-error` fault puts it (after half the events).
-        error = {
-            "type": "error",
-            "code": "server_error",
-            "message": "The server had an error while processing your request.",
-            "param": None,
-            "sequence_number": max(1, len(events) // 2),
-        }
-        streamed.error_event = sse_event(error, "error")
-        return streamed
+        # Numbered for the place where the `stream-error` fault puts it: after half the events.
+        error_event = errors.responses_error_event(max(1, len(events) // 2))
+        return sse_response(events, headers, error_event=error_event)
     return json_response(200, response, headers)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from ..bodies import with_body
 from ..controls import Controls
 from ..wire import EmulatedRequest, EmulatedResponse
 from . import chat, completions, embeddings, errors, responses
@@ -38,20 +38,5 @@ def route(request: EmulatedRequest, path: str, controls: Controls) -> EmulatedRe
     endpoint = ENDPOINTS.get(path.rstrip("/"))
     if endpoint is None or request.method.upper() != "POST":
         return errors.unknown_url(request.method.upper(), "/openai" + path)
-    try:
-        body = json.loads(request.body) if request.body else None
-    except ValueError:
-        return errors.error_response(
-            400,
-            "We could not parse the JSON body of your request. (HINT: This likely means you "
-            "aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, "
-            "but what was sent was not valid JSON.)",
-        )
-    if not isinstance(body, dict):
-        return errors.error_response(400, "The request body must be a JSON object.")
-    if deployment is not None:
-        body.setdefault("model", deployment)
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        return errors.error_response(400, "you must provide a model parameter")
-    return endpoint(body, controls)
+    defaults = {"model": deployment} if deployment is not None else None
+    return with_body(request, errors.BODY_ERRORS, lambda body: endpoint(body, controls), defaults)

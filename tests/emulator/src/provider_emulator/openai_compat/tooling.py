@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tooling import FunctionTool, ToolCall, arguments_for, choose_tool
+from ..tooling import FunctionTool, choose_tool
 
 
 def chat_tools(tools: Any) -> list[FunctionTool]:
@@ -42,13 +42,3 @@ def named_choice(tool_choice: Any) -> str | None:
 def pick_tool(tools: list[FunctionTool], tool_choice: Any) -> FunctionTool | None:
     """The tool to call: the named one, else the first; None when tools are off or absent."""
     return choose_tool(tools, named_choice(tool_choice), disabled=tool_choice == "none")
-
-
-__all__ = [
-    "FunctionTool",
-    "ToolCall",
-    "arguments_for",
-    "chat_tools",
-    "pick_tool",
-    "responses_tools",
-]

@@ -1,4 +1,4 @@
-"""OpenAI's response formats mapped onto the shared reply planning."""
+"""OpenAI's response formats (`json_schema`, `json_object`) mapped onto the shared replies."""
 
 from __future__ import annotations
 
@@ -27,6 +27,3 @@ def text_reply(
         variant=variant,
         limit=limit,
     )
-
-
-__all__ = ["Reply", "text_reply"]
