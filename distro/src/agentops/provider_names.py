@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from agentops_semconv import ProviderName
+from agentops_semconv import PROVIDERS
 from opentelemetry.semconv._incubating.attributes.gen_ai_attributes import (
     GenAiProviderNameValues,
 )
@@ -19,24 +19,18 @@ __all__ = ["KNOWN_NAMES", "canonical_value", "is_known", "matching_values", "see
 
 _logger = logging.getLogger("agentops")
 
-# The first value of each entry is the canonical one (what a custom metric is labelled with).
-_SEED_NAMES: Final[dict[str, tuple[str, ...]]] = {
-    "openai": (ProviderName.OPENAI, ProviderName.AZURE_OPENAI),
-    "anthropic": (ProviderName.ANTHROPIC,),
-    "cohere": (ProviderName.COHERE,),
-    "mistral": (ProviderName.MISTRAL,),
-    "ai21": (ProviderName.AI21,),
-    "groq": (ProviderName.GROQ,),
-    "ollama": (ProviderName.OLLAMA,),
-    "litellm": (ProviderName.LITELLM,),
-}
+# From the provider registry: each seed name and the gen_ai.provider.name values it covers,
+# its own value first (the canonical one a custom metric is labelled with).
+_SEED_NAMES: Final[dict[str, tuple[str, ...]]] = {}
+for _row in PROVIDERS:
+    if _row.seed is not None:
+        _SEED_NAMES[_row.seed] = (*_SEED_NAMES.get(_row.seed, ()), _row.name)
 
 KNOWN_NAMES: Final[tuple[str, ...]] = tuple(_SEED_NAMES)
 """The seed's provider names, in the seed's order."""
 
 _REGISTRY_VALUES: Final[frozenset[str]] = frozenset(
-    {value.value for value in GenAiProviderNameValues}
-    | {value for values in _SEED_NAMES.values() for value in values}
+    {value.value for value in GenAiProviderNameValues} | {row.name for row in PROVIDERS}
 )
 
 _warned: set[str] = set()

@@ -2,8 +2,9 @@
 
 Each entry names an instrumentation package by its ``opentelemetry_instrumentor`` entry point
 name (the name ``OTEL_PYTHON_DISABLED_INSTRUMENTATIONS`` uses), the instrumentor's import
-path, the distribution of the SDK it instruments and the distribution of the package itself.
-Entries for packages not written yet are listed already: loading skips what is not installed.
+path, the distribution of the SDK it instruments and the distribution of the package itself,
+all read from the provider registry (``agentops_semconv.PROVIDERS``). Loading skips what is not
+installed.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ import logging
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+from agentops_semconv.providers import Provider as Registered
+from agentops_semconv.providers import instrumented
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor
 
 __all__ = ["PROVIDERS", "Provider", "get_provider", "load_instrumentor", "sdk_installed"]
 
 _logger = logging.getLogger(__name__)
 
-# Every provider package subclasses this; a package elsewhere with the same module name (the
-# PyPI names opentelemetry-instrumentation-<provider> belong to other projects) does not.
+# Every provider package subclasses this; a module another project put at the same path
+# does not.
 _CORE_BASE = "opentelemetry.instrumentation.agentops.core._instrumentor.GenAIInstrumentor"
 
 
@@ -47,26 +50,19 @@ class Provider:
         return self.instrumentor.partition(":")[2]
 
 
-def _provider(name: str, class_name: str, sdk: str) -> Provider:
+def _from_registry(row: Registered) -> Provider:
+    # Rows with an instrumentor name their seed, SDK and package (tests/distro checks it).
     return Provider(
-        name=name,
-        instrumentor=f"opentelemetry.instrumentation.agentops.{name}:{class_name}",
-        sdk=sdk,
-        package=f"agentops-instrumentation-{name}",
+        name=row.seed or row.name,
+        instrumentor=row.instrumentor or "",
+        sdk=row.sdk or "",
+        package=row.package or "",
     )
 
 
-PROVIDERS: tuple[Provider, ...] = (
-    _provider("openai", "OpenAIInstrumentor", "openai"),
-    # Not written yet; the paths are the ones the packages will use.
-    _provider("anthropic", "AnthropicInstrumentor", "anthropic"),
-    _provider("cohere", "CohereInstrumentor", "cohere"),
-    _provider("mistral", "MistralInstrumentor", "mistralai"),
-    _provider("ai21", "AI21Instrumentor", "ai21"),
-    _provider("groq", "GroqInstrumentor", "groq"),
-    _provider("ollama", "OllamaInstrumentor", "ollama"),
-    _provider("litellm", "LiteLLMInstrumentor", "litellm"),
-)
+PROVIDERS: tuple[Provider, ...] = tuple(_from_registry(row) for row in instrumented())
+"""One per seed provider, in the seed's order (from the provider registry). Packages not
+installed are skipped when loading."""
 
 
 def get_provider(name: str) -> Provider | None:

@@ -10,62 +10,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from agentops_semconv import ProviderName
+from agentops_semconv import PROVIDERS, ProviderName
 
 GENAI_PRICES_PROVIDER: Final[dict[str, str]] = {
-    ProviderName.OPENAI: "openai",
-    ProviderName.AZURE_OPENAI: "azure",
-    ProviderName.ANTHROPIC: "anthropic",
-    ProviderName.COHERE: "cohere",
-    ProviderName.MISTRAL: "mistral",
-    ProviderName.GROQ: "groq",
-    ProviderName.DEEPSEEK: "deepseek",
-    ProviderName.X_AI: "x-ai",
-    ProviderName.PERPLEXITY: "perplexity",
-    # Registry values of providers we do not instrument, so other instrumentations' spans
-    # are priced too.
-    "azure.ai.inference": "azure",
-    "gcp.gen_ai": "google",
-    "gcp.vertex_ai": "google",
-    "gcp.gemini": "google",
-    "aws.bedrock": "aws",
-    # Deprecated gen_ai.system values.
-    "az.ai.openai": "azure",
-    "az.ai.inference": "azure",
-    "vertex_ai": "google",
-    "gemini": "google",
-    "xai": "x-ai",
+    name: row.prices
+    for row in PROVIDERS
+    if row.prices is not None
+    for name in (row.name, *row.aliases)
 }
-"""``gen_ai.provider.name`` (or ``gen_ai.system``) value → genai-prices provider id."""
+"""``gen_ai.provider.name`` (or ``gen_ai.system``) value → genai-prices provider id, from the
+provider registry."""
 
-MODEL_MATCH: Final = frozenset({ProviderName.AI21})
+MODEL_MATCH: Final = frozenset(
+    row.name for row in PROVIDERS if row.prices is None and not row.local and row.seed
+) - {ProviderName.LITELLM}
 """Providers genai-prices does not list: the model name alone picks the provider, if any."""
 
-LOCAL_PROVIDERS: Final = frozenset({ProviderName.OLLAMA})
+LOCAL_PROVIDERS: Final = frozenset(row.name for row in PROVIDERS if row.local)
 """Providers whose models run on the user's machine: free unless the user prices them."""
 
 LITELLM_PREFIX: Final[dict[str, str]] = {
-    "openai": "openai",
-    "azure": "azure",
-    "azure_ai": "azure",
-    "anthropic": "anthropic",
-    "cohere": "cohere",
-    "cohere_chat": "cohere",
-    "mistral": "mistral",
-    "groq": "groq",
-    "deepseek": "deepseek",
-    "xai": "x-ai",
-    "perplexity": "perplexity",
-    "gemini": "google",
-    "vertex_ai": "google",
-    "bedrock": "aws",
-    "together_ai": "together",
-    "fireworks_ai": "fireworks",
-    "openrouter": "openrouter",
+    prefix: row.prices
+    for row in PROVIDERS
+    if row.prices is not None
+    for prefix in row.litellm_prefixes
 }
 """LiteLLM's ``provider/`` model prefix → genai-prices provider id."""
 
-LITELLM_LOCAL_PREFIXES: Final = frozenset({"ollama", "ollama_chat"})
+LITELLM_LOCAL_PREFIXES: Final = frozenset(
+    prefix for row in PROVIDERS if row.local for prefix in row.litellm_prefixes
+)
 
 
 @dataclass(frozen=True, slots=True)
