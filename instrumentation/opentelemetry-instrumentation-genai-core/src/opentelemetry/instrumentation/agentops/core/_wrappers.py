@@ -271,59 +271,79 @@ def _complete(mapper: Mapper[Any], trace: Trace, result: Any, *, lazy: bool = Fa
 # -- one path per call shape --------------------------------------------------------------------
 
 
+class _Sending:
+    """Sending one admitted call: with the mapper's change, and once more without it if the
+    server refuses the change. Failures end the span and reach the caller untouched."""
+
+    __slots__ = ("alteration", "call", "trace", "unaltered", "wrapped")
+
+    def __init__(self, begun: Begun, wrapped: Callable[..., Any]) -> None:
+        self.trace, self.call, self.alteration, self.unaltered = begun
+        self.wrapped = wrapped
+
+    def send(self) -> Any:
+        try:
+            return self.wrapped(*self.call.args, **self.call.kwargs)
+        except BaseException as error:
+            self._refused_or_raise(error)
+        try:
+            result = self.wrapped(*self.call.args, **self.unaltered)
+        except BaseException as second:
+            self.trace.fail(second)
+            raise
+        self._accept_refusal()
+        return result
+
+    async def send_async(self, first: Any = None) -> Any:
+        """Await the call (``first``: its awaitable when already created)."""
+        try:
+            result = (
+                first if first is not None else self.wrapped(*self.call.args, **self.call.kwargs)
+            )
+            return (await result) if inspect.isawaitable(result) else result
+        except BaseException as error:
+            self._refused_or_raise(error)
+        try:
+            result = self.wrapped(*self.call.args, **self.unaltered)
+            result = (await result) if inspect.isawaitable(result) else result
+        except BaseException as second:
+            self.trace.fail(second)
+            raise
+        self._accept_refusal()
+        return result
+
+    def _refused_or_raise(self, error: BaseException) -> None:
+        """Return if the server refused the change (the caller will not see this error);
+        otherwise end the span with it and re-raise it."""
+        if not _rejected(self.alteration, error):
+            self.trace.fail(error)
+            raise error
+
+    def _accept_refusal(self) -> None:
+        if self.alteration is not None:
+            _accept_rejection(self.alteration, self.trace)
+
+
 def _run_value(
     dispatch: Dispatch, wrapped: Callable[..., Any], instance: Any, args: Any, kwargs: Any
 ) -> Any:
     begun = _begin(dispatch, instance, args, kwargs)
     if begun is None:
         return wrapped(*args, **kwargs)
-    trace, call, alteration, unaltered = begun
-    try:
-        result = wrapped(*call.args, **call.kwargs)
-    except BaseException as error:
-        if not _rejected(alteration, error):
-            trace.fail(error)
-            raise
-        try:
-            result = wrapped(*call.args, **unaltered)
-        except BaseException as second:
-            trace.fail(second)
-            raise
-        _accept_rejection(alteration, trace)  # type: ignore[arg-type]
+    sending = _Sending(begun, wrapped)
+    result = sending.send()
     if inspect.isawaitable(result) and raw_response_kind(result) is None:
         # A plain ``def`` that returned a coroutine (a decorator around an ``async def``):
         # await it inside the span, in the caller's task.
-        trace.suspend()
-        return _await_in_span(dispatch, trace, result, wrapped, call, alteration, unaltered)
-    return _complete(dispatch.mapper, trace, result)
+        sending.trace.suspend()
+        return _await_in_span(dispatch, sending, result)
+    return _complete(dispatch.mapper, sending.trace, result)
 
 
-async def _await_in_span(
-    dispatch: Dispatch,
-    trace: Trace,
-    awaitable: Any,
-    wrapped: Callable[..., Any],
-    call: Call,
-    alteration: Alteration | None,
-    unaltered: dict[str, Any],
-) -> Any:
-    try:
-        with trace.activate():
-            result = await awaitable
-    except BaseException as error:
-        if not _rejected(alteration, error):
-            trace.fail(error)
-            raise
-        try:
-            with trace.activate():
-                result = wrapped(*call.args, **unaltered)
-                if inspect.isawaitable(result):
-                    result = await result
-        except BaseException as second:
-            trace.fail(second)
-            raise
-        _accept_rejection(alteration, trace)  # type: ignore[arg-type]
-    return _complete(dispatch.mapper, trace, result)
+async def _await_in_span(dispatch: Dispatch, sending: _Sending, awaitable: Any) -> Any:
+    with sending.trace.activate():
+        result = await sending.send_async(awaitable)
+    return _complete(dispatch.mapper, sending.trace, result)
 
 
 def _run_coroutine(
@@ -341,24 +361,9 @@ async def _traced_await(
     if begun is None:
         result = wrapped(*args, **kwargs)
         return (await result) if inspect.isawaitable(result) else result
-    trace, call, alteration, unaltered = begun
-    try:
-        result = wrapped(*call.args, **call.kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-    except BaseException as error:
-        if not _rejected(alteration, error):
-            trace.fail(error)
-            raise
-        try:
-            result = wrapped(*call.args, **unaltered)
-            if inspect.isawaitable(result):
-                result = await result
-        except BaseException as second:
-            trace.fail(second)
-            raise
-        _accept_rejection(alteration, trace)  # type: ignore[arg-type]
-    return _complete(dispatch.mapper, trace, result)
+    sending = _Sending(begun, wrapped)
+    result = await sending.send_async()
+    return _complete(dispatch.mapper, sending.trace, result)
 
 
 def _run_lazy(
