@@ -87,7 +87,7 @@ def main() -> None:
     tracer_provider = TracerProvider()
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     processor = CostSpanProcessor(meter_provider=meter_provider, preload=False)
-    hook = processor._on_ending
+    hook = processor._on_ending  # what the SDK calls (agentops._compat maps it to on_ending)
 
     failed = False
     print(f"CostSpanProcessor hook, µs per span (median of {BATCHES} x {SPANS_PER_BATCH})")

@@ -43,7 +43,7 @@ from opentelemetry.instrumentation.environment_variables import (
 from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation, get_meter
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 
-from agentops import tagging
+from agentops import _compat, tagging
 from agentops.api_key import configured_header_variables, key_for_otlp
 from agentops.cost import CostSpanProcessor
 from agentops.custom_metrics import CustomMetrics
@@ -238,7 +238,7 @@ class Client:
         the meter provider (once)."""
         provider = self._sdk_tracer_provider()
         if provider is not None and provider not in self._limit_processors:
-            # After the cost processor, so the cost is on the span in ``_on_ending``.
+            # After the cost processor, so the cost is on the span in ``on_ending``.
             processor = CostLimitProcessor(self._tracker, self._event_logger())
             provider.add_span_processor(processor)
             self._limit_processors[provider] = processor
@@ -499,9 +499,7 @@ def _provider_names(value: object) -> tuple[str, ...] | None:
 
 
 def _processor_of(provider: SDKTracerProvider, kind: type) -> Any:
-    # The SDK keeps its processors privately; not finding the field means "none found".
-    active = getattr(provider, "_active_span_processor", None)
-    for processor in getattr(active, "_span_processors", ()):
+    for processor in _compat.span_processors(provider):
         if isinstance(processor, kind):
             return processor
     return None

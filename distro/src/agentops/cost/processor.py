@@ -1,8 +1,8 @@
 """``CostSpanProcessor``: adds ``agentops.cost.*`` to GenAI spans as they end.
 
-Mechanism: the SDK's ``SpanProcessor._on_ending`` hook (opentelemetry-sdk >= 1.40; private,
-implementing the specification's OnEnding, which is still "Development"). The SDK runs every
-processor's ``_on_ending`` before any processor's ``on_end``, so the attributes are on the
+Mechanism: the specification's OnEnding (still "Development"), which opentelemetry-sdk >= 1.40
+implements as a private hook, mapped to ``on_ending`` by ``agentops._compat``. The SDK runs
+every processor's hook before any processor's ``on_end``, so the attributes are on the
 span every exporter receives whatever the order processors were added in. If the SDK never
 calls the hook (an older SDK, or a wrapping processor that does not forward it), the same
 work runs in ``on_end`` instead, where only processors added *after* this one see the result.
@@ -29,10 +29,11 @@ from agentops_semconv import (
 )
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
+from agentops._compat import OnEndingSpanProcessor
 from agentops.cost import catalog
 from agentops.cost._errors import OnceWarning
 from agentops.cost._span_write import read_attributes, write_attributes
@@ -82,7 +83,7 @@ _preload_started = False
 _preload_lock = threading.Lock()
 
 
-class CostSpanProcessor(SpanProcessor):
+class CostSpanProcessor(OnEndingSpanProcessor):
     """Prices every GenAI model-call span and records ``agentops.client.cost``.
 
     Add it to any SDK ``TracerProvider``::
@@ -123,15 +124,12 @@ class CostSpanProcessor(SpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         pass
 
-    def _on_ending(self, span: Span) -> None:
+    def on_ending(self, span: Span) -> None:
         self._ending_hook_called = True
         try:
             self._enrich(span)
         except Exception:
             self._failure.report()
-
-    # In case a later SDK makes the hook public under the specification's name.
-    on_ending = _on_ending
 
     def on_end(self, span: ReadableSpan) -> None:
         if self._ending_hook_called:
