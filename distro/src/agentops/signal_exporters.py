@@ -72,6 +72,7 @@ _PROVIDED_BY: Final[Mapping[str, tuple[str, str | None]]] = {
     "otlp_proto_http": ("opentelemetry-exporter-otlp-proto-http", None),
     "otlp_proto_grpc": ("opentelemetry-exporter-otlp-proto-grpc", "grpc"),
     "prometheus": ("opentelemetry-exporter-prometheus", "prometheus"),
+    "zipkin_json": ("opentelemetry-exporter-zipkin-json", None),
     "llm_console": ("agentops-exporters", None),
     "agentops_otlp_file": ("agentops-exporters", None),
 }
