@@ -95,8 +95,9 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         prices_file: a JSON price file (see ``docs/cost.md``); if ``None``, the path in
             ``$AGENTOPS_PRICES_FILE``, if set.
         resolver: a ready price resolver; replaces ``prices_file`` (mainly for tests).
-        preload: load genai-prices in a background thread now, so the first priced span
-            does not wait the ~0.5 s it takes.
+        preload: load genai-prices now, so the first priced span does not wait the ~0.5 s
+            it takes (``catalog.preload``: the imports on this thread, the price table in
+            the background); otherwise it loads on the first priced span.
     """
 
     def __init__(
@@ -230,16 +231,13 @@ def _service_tier(get: Callable[[str], Any]) -> str | None:
 
 
 def _start_preload() -> None:
+    """Load genai-prices once per process, without racing the application's imports."""
     global _preload_started
     with _preload_lock:
         if _preload_started:
             return
         _preload_started = True
-    threading.Thread(target=_preload, name="agentops-cost-preload", daemon=True).start()
-
-
-def _preload() -> None:
     try:
         catalog.preload()
     except Exception:
-        _logger.debug("Preloading genai-prices failed; it will load on first use", exc_info=True)
+        _logger.debug("Loading genai-prices failed; it will load on first use", exc_info=True)
