@@ -10,8 +10,9 @@ Every exporter the distro builds is wrapped in a guard that sees each export's o
 - At exit the SDK shuts its providers down one after the other, and each final export may
   wait its whole ``OTEL_EXPORTER_OTLP_TIMEOUT`` (10 s by default), retries included: an
   unreachable or silent collector held the exit for 10 s per signal. For the providers the
-  distro built, ``take_over_exit`` replaces those exit handlers with one that shuts all of
-  them down at once and waits at most ``AGENTOPS_EXIT_TIMEOUT`` seconds (default 1), less when
+  distro built, ``take_over_exit`` replaces those exit handlers with one that shuts them
+  down together (in the given order, each started at most 0.25 s after the one before) and
+  waits at most ``AGENTOPS_EXIT_TIMEOUT`` seconds (default 1), less when
   every export still running has already failed once and only waits to retry. An export
   still running then is given up (its thread is a daemon thread), and reported.
 
@@ -59,6 +60,8 @@ DEFAULT_EXIT_TIMEOUT_S: Final = 1.0
 # After the budget, how long the handler waits for threads it just told to stop.
 _EXIT_GRACE_S: Final = 0.1
 _EXIT_POLL_S: Final = 0.02
+# How long each provider's shutdown has to itself before the next one starts anyway.
+_EXIT_HEAD_START_S: Final = 0.25
 
 _EXPORTER_VARIABLES: Final[dict[Signal, str]] = {
     "traces": "OTEL_TRACES_EXPORTER",
@@ -189,9 +192,11 @@ class _Guard:
         self._shut_down = True
         return True
 
-    def give_up(self, waited_s: float) -> None:
-        """Report the export still running at the end of the exit budget."""
-        self._health.gave_up(self.where, list(self._lines), waited_s, otlp=self._otlp)
+    def give_up(self, waited_s: float, same_receiver: Sequence[str] = ()) -> None:
+        """Report the export still running at the end of the exit budget; without lines of
+        its own, with what the same receiver answered another export."""
+        lines = list(self._lines) or list(same_receiver)
+        self._health.gave_up(self.where, lines, waited_s, otlp=self._otlp)
 
 
 _guards: weakref.WeakSet[_Guard] = weakref.WeakSet()
@@ -407,7 +412,8 @@ def exit_timeout() -> float:
 
 
 def take_over_exit(providers: Sequence[object]) -> None:
-    """Shut ``providers`` down together at exit, within ``AGENTOPS_EXIT_TIMEOUT``.
+    """Shut ``providers`` down together at exit, in this order, within
+    ``AGENTOPS_EXIT_TIMEOUT``.
 
     Must be called after the providers were created, so this module's exit handler runs
     before theirs (``atexit`` runs the last registered first) and can take their place.
@@ -435,6 +441,10 @@ def _shut_down_at_exit() -> None:
     threads = []
     for handler in handlers:
         atexit.unregister(handler)  # this handler runs it instead
+        if threads:
+            # In order, as the SDK would, while the one before is quick: output that depends
+            # on it (a console metrics table after the span lines) keeps its order.
+            _wait(threads[-1:], min(deadline, time.monotonic() + _EXIT_HEAD_START_S))
         thread = threading.Thread(
             target=_run_quietly, args=(handler,), name="agentops-exit-shutdown", daemon=True
         )
@@ -450,9 +460,11 @@ def _shut_down_at_exit() -> None:
         return
     # Tell the exports still running to stop retrying (gRPC also cancels its call), then
     # leave what is left: daemon threads do not hold the exit.
-    for guarded in list(_guards):
+    running = [guarded for guarded in list(_guards) if guarded.exporting_since is not None]
+    answers = {guarded.receiver: list(guarded._lines) for guarded in running if guarded.failing}
+    for guarded in running:
         if guarded.exporting_since is not None:
-            guarded.give_up(budget)
+            guarded.give_up(budget, answers.get(guarded.receiver, ()))
             try:
                 guarded.shutdown()  # type: ignore[attr-defined]
             except Exception:

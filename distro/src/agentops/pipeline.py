@@ -238,7 +238,9 @@ def _build(
                 _compat.add_metric_reader(meter_provider, reader)
             elif signal == "logs" and isinstance(logger_provider, LoggerProvider):
                 logger_provider.add_log_record_processor(BatchLogRecordProcessor(component))
-    take_over_exit([logger_provider, meter_provider, tracer_provider])
+    # Spans first: the metrics they produced (cost) are then complete, and console output
+    # keeps the order span lines, then tables.
+    take_over_exit([tracer_provider, meter_provider, logger_provider])
 
 
 @contextmanager
