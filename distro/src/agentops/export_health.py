@@ -164,6 +164,9 @@ class _Guard:
 
     def run(self, export: Callable[[], Any], success: Any, failure: Any) -> Any:
         lines: list[str] = []
+        # An export can run another one on the same thread (a console metrics exporter
+        # flushes the spans first): each holds its own lines.
+        outer = getattr(_held, "lines", None)
         _held.lines = self._lines = lines
         self.exporting_since = time.monotonic()
         try:
@@ -172,7 +175,7 @@ class _Guard:
             lines.append(f"{type(error).__name__}: {error}")
             result = failure
         finally:
-            _held.lines = None
+            _held.lines = outer
             self.exporting_since = None
         if result == success:
             self._health.succeeded()
@@ -356,10 +359,26 @@ def _host_and_port(endpoint: str) -> str:
         return endpoint
 
 
+_probed: dict[str, tuple[float, str]] = {}
+_PROBE_REUSE_S: Final = 10.0
+
+
 def _probe(endpoint: str) -> str:
     """One TCP connection attempt to the endpoint's host and port, to tell "nothing
     listens" from "listens but does not answer" (the SDK does not log the cause when it
-    gives up on its deadline). Runs only when reporting a failure, once per outage."""
+    gives up on its deadline). Runs only when reporting a failure, once per outage, and
+    once for all signals sent to the same receiver."""
+    key = _host_and_port(endpoint)
+    now = time.monotonic()
+    known = _probed.get(key)
+    if known is not None and now - known[0] < _PROBE_REUSE_S:
+        return known[1]
+    result = _connect(endpoint)
+    _probed[key] = (now, result)
+    return result
+
+
+def _connect(endpoint: str) -> str:
     parts = urlsplit(endpoint if "://" in endpoint else f"//{endpoint}")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
