@@ -76,6 +76,24 @@ def test_a_failing_receiver_is_reported_once_per_outage(caplog) -> None:
     assert sdk_lines == []
 
 
+def test_a_working_exporter_beside_a_failing_one_does_not_repeat_the_line(caplog) -> None:
+    with HTTPReceiver(status=500) as receiver:
+        os.environ.update(
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
+            OTEL_TRACES_EXPORTER="otlp,console",
+            OTEL_METRICS_EXPORTER="none",
+        )
+        with caplog.at_level(logging.WARNING, logger="agentops"):
+            ensure_pipeline()
+            for _ in range(3):
+                export_one_span()  # console succeeds each time, OTLP fails each time
+            trace.get_tracer_provider().shutdown()
+
+    assert receiver.refused >= 3
+    (warning,) = distro_warnings(caplog)
+    assert "the receiver answered 500 Internal Server Error" in warning
+
+
 # -- end to end: exit time and what is printed -------------------------------------------
 
 

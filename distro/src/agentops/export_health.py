@@ -107,21 +107,28 @@ def _hold_lines_of(module: str) -> None:
 
 
 class SignalHealth:
-    """One signal's export state: reports the first failure of each outage, once."""
+    """One signal's export state: reports the first failure of each outage, once.
+
+    An outage lasts while any exporter of the signal that failed has not succeeded since;
+    another exporter of the signal that works (a console one beside OTLP) does not end it.
+    """
 
     def __init__(self, signal: Signal) -> None:
         self.signal = signal
         self._lock = threading.Lock()
-        self._reported = False
+        self._failing: set[int] = set()
 
-    def succeeded(self) -> None:
-        self._reported = False
+    def succeeded(self, exporter_id: int) -> None:
+        if self._failing:
+            with self._lock:
+                self._failing.discard(exporter_id)
 
-    def failed(self, where: str, lines: Sequence[str], *, otlp: bool) -> None:
+    def failed(self, exporter_id: int, where: str, lines: Sequence[str], *, otlp: bool) -> None:
         with self._lock:
-            if self._reported:
-                return
-            self._reported = True
+            already = bool(self._failing)
+            self._failing.add(exporter_id)
+        if already:
+            return
         what, fix = _diagnose(self.signal, where, lines, otlp=otlp)
         _logger.warning(
             "%s not exported to %s: %s. %s. (Said once until an export succeeds again.)",
@@ -131,8 +138,11 @@ class SignalHealth:
             fix,
         )
 
-    def gave_up(self, where: str, lines: Sequence[str], waited_s: float, *, otlp: bool) -> None:
-        self.failed(where, [*lines, f"no answer within {waited_s:g} s at exit"], otlp=otlp)
+    def gave_up(
+        self, exporter_id: int, where: str, lines: Sequence[str], waited_s: float, *, otlp: bool
+    ) -> None:
+        lines = [*lines, f"no answer within {waited_s:g} s at exit"]
+        self.failed(exporter_id, where, lines, otlp=otlp)
 
 
 _healths: dict[Signal, SignalHealth] = {}
@@ -178,9 +188,9 @@ class _Guard:
             _held.lines = outer
             self.exporting_since = None
         if result == success:
-            self._health.succeeded()
+            self._health.succeeded(id(self))
         else:
-            self._health.failed(self.where, lines, otlp=self._otlp)
+            self._health.failed(id(self), self.where, lines, otlp=self._otlp)
         return result
 
     @property
@@ -193,13 +203,16 @@ class _Guard:
         if self._shut_down:
             return False
         self._shut_down = True
+        if self.exporting_since is None:
+            # A closed exporter's outage is over (an export given up at exit stays).
+            self._health.succeeded(id(self))
         return True
 
     def give_up(self, waited_s: float, same_receiver: Sequence[str] = ()) -> None:
         """Report the export still running at the end of the exit budget; without lines of
         its own, with what the same receiver answered another export."""
         lines = list(self._lines) or list(same_receiver)
-        self._health.gave_up(self.where, lines, waited_s, otlp=self._otlp)
+        self._health.gave_up(id(self), self.where, lines, waited_s, otlp=self._otlp)
 
 
 _guards: weakref.WeakSet[_Guard] = weakref.WeakSet()
@@ -279,7 +292,9 @@ def guard(signal: Signal, name: str, component: Any) -> Any:
 _HTTP_CODE = re.compile(r"\bcode: (\d{3})\b")
 _RETRIED: Final = (429, 502, 503, 504)
 _REFUSED = ("refused", "NewConnectionError", "Failed to establish", "UNAVAILABLE")
-_NO_ANSWER = ("timed out", "timeout", "DEADLINE_EXCEEDED", "no answer")
+_NO_ANSWER = ("timed out", "DEADLINE_EXCEEDED", "no answer within")
+# The SDK's line when it stops retrying on its deadline; it does not say what the answers were.
+_GAVE_UP = "due to timeout, max retries or shutdown"
 
 
 def _diagnose(
@@ -333,8 +348,13 @@ def _diagnose(
         return "it does not answer connection attempts (a firewall?)", (
             f"Check the address in {endpoint_variable} and the network, {off}"
         )
+    timeout = os.environ.get(OTEL_EXPORTER_OTLP_TIMEOUT, "").strip() or "10"
+    if _GAVE_UP in text and not any(marker in text for marker in _NO_ANSWER):
+        return (
+            f"it accepts connections, but no attempt succeeded within "
+            f"OTEL_EXPORTER_OTLP_TIMEOUT ({timeout} s, retries included)"
+        ), f"Check the receiver and its logs, {off}"
     if any(marker in text for marker in _NO_ANSWER):
-        timeout = os.environ.get(OTEL_EXPORTER_OTLP_TIMEOUT, "").strip() or "10"
         return "it accepts connections but did not answer in time", (
             f"Check the receiver; each export waits up to OTEL_EXPORTER_OTLP_TIMEOUT "
             f"({timeout} s), the exit at most {EXIT_TIMEOUT_VARIABLE} "
