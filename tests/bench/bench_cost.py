@@ -97,7 +97,7 @@ def main() -> None:
     tracer_provider = TracerProvider()
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     processor = CostSpanProcessor(meter_provider=meter_provider, preload=False)
-    hook = processor._on_ending
+    hook = processor._on_ending  # what the SDK calls (agentops._compat maps it to on_ending)
     # As agentops.tags does for the keys it makes; an app with no tags pays nothing for them.
     _tag_keys.note(["agentops.tag.use_case", "agentops.tag.tier"])
 

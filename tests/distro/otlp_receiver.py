@@ -12,6 +12,7 @@ can run an app in a subprocess and then read what reached the "collector"::
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import zlib
 from concurrent import futures
@@ -210,11 +211,19 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         if "protobuf" not in (self.headers.get("Content-Type") or ""):
             self.send_error(415, "only application/x-protobuf is served")
             return
+        receiver = self.server.receiver
+        if receiver.status != 200:
+            # A receiver in trouble: answers with its status, keeps nothing.
+            receiver.refused += 1
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         request_type, response_type = _MESSAGES[signal]
         message = request_type()
         message.ParseFromString(body)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        self.server.receiver.record(signal, headers, message)
+        receiver.record(signal, headers, message)
         payload = response_type().SerializeToString()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
@@ -232,10 +241,16 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class HTTPReceiver(OTLPReceiver):
-    """OTLP/HTTP with protobuf bodies (plain, gzip or deflate)."""
+    """OTLP/HTTP with protobuf bodies (plain, gzip or deflate).
 
-    def __init__(self) -> None:
+    ``status`` (default 200) can be set to another HTTP status at any time: every export is
+    then answered with it and not kept (``refused`` counts them).
+    """
+
+    def __init__(self, status: int = 200) -> None:
         super().__init__()
+        self.status = status
+        self.refused = 0
         self._server = _HTTPServer(("127.0.0.1", 0), _HTTPHandler)
         self._server.receiver = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -253,6 +268,43 @@ class HTTPReceiver(OTLPReceiver):
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class SilentReceiver:
+    """A TCP port that accepts connections and never answers (a hung collector)."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(128)
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self.port = self._socket.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.accepted = 0
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self._held.append(connection)
+            self.accepted += 1
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._socket.close()
+        for connection in self._held:
+            connection.close()
 
 
 class _Service:

@@ -1,25 +1,18 @@
-"""ensure_pipeline, the distro and the configurator, in process.
-
-OpenTelemetry's global providers can be set once per process, so each test starts from
-unset globals and a clean environment, and puts both back afterwards (the SDK's test
-utilities do the same with the same private fields).
-"""
+"""ensure_pipeline, the distro and the configurator, in process (fresh globals and
+environment for each test: ``pipeline_helpers.fresh_process_state``)."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
 
 import openai
 import pytest
-from agentops import pipeline
 from agentops.cost import CostSpanProcessor
 from agentops.distro import AgentOpsConfigurator, AgentOpsDistro
 from agentops.instrumentor import AgentOpsInstrumentor
 from agentops.pipeline import ensure_pipeline, env_defaults, events_enabled
 from opentelemetry import trace
-from opentelemetry._logs import _internal as logs_internal
 from opentelemetry._logs import set_logger_provider
 from opentelemetry.metrics import _internal as metrics_internal
 from opentelemetry.metrics import set_meter_provider
@@ -31,49 +24,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON
-from opentelemetry.util._once import Once
 from otlp_receiver import GRPCReceiver, HTTPReceiver
+from pipeline_helpers import emit_one_span_and_point, fresh_process_state, shut_down_globals
+
+# The shared fixture, found by name here.
+_fresh_process_state = fresh_process_state
 
 API_KEY = "sk-agentops-secret-0123456789"
 
 UserSetup = tuple[TracerProvider, MeterProvider, InMemorySpanExporter, InMemoryMetricReader]
-
-
-def _unset_globals() -> None:
-    trace._TRACER_PROVIDER = None
-    trace._TRACER_PROVIDER_SET_ONCE = Once()
-    trace._PROXY_TRACER_PROVIDER = trace.ProxyTracerProvider()
-    metrics_internal._METER_PROVIDER = None
-    metrics_internal._METER_PROVIDER_SET_ONCE = Once()
-    metrics_internal._PROXY_METER_PROVIDER = metrics_internal._ProxyMeterProvider()
-    logs_internal._LOGGER_PROVIDER = None
-    logs_internal._LOGGER_PROVIDER_SET_ONCE = Once()
-    logs_internal._PROXY_LOGGER_PROVIDER = logs_internal.ProxyLoggerProvider()
-
-
-@pytest.fixture(autouse=True)
-def fresh_process_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Unset global providers and no OTEL_* variables; everything restored afterwards."""
-    saved_environ = dict(os.environ)
-    for name in list(os.environ):
-        if name.startswith(("OTEL_", "AGENTOPS_")):
-            del os.environ[name]
-    monkeypatch.setattr(pipeline, "_built", None)
-    _unset_globals()
-    yield
-    for provider in (
-        trace._TRACER_PROVIDER,
-        metrics_internal._METER_PROVIDER,
-        logs_internal._LOGGER_PROVIDER,
-    ):
-        # Tests that exported have shut their providers down already (a second shutdown
-        # of a MeterProvider logs a warning; the others' is silent).
-        sdk = isinstance(provider, TracerProvider | MeterProvider | LoggerProvider)
-        if sdk and not getattr(provider, "_shutdown", False):
-            provider.shutdown()
-    _unset_globals()
-    os.environ.clear()
-    os.environ.update(saved_environ)
 
 
 def processors(provider: TracerProvider) -> list:
@@ -175,16 +134,6 @@ def test_a_non_sdk_tracer_provider_gets_nothing(caplog) -> None:
     assert result.cost_processor is None
     assert isinstance(trace.get_tracer_provider(), trace.NoOpTracerProvider)
     assert "not an OpenTelemetry SDK TracerProvider" in caplog.text
-
-
-def emit_one_span_and_point() -> None:
-    with trace.get_tracer("test").start_as_current_span("work"):
-        metrics_internal.get_meter("test").create_counter("test.work").add(1)
-
-
-def shut_down_globals() -> None:
-    trace.get_tracer_provider().shutdown()
-    metrics_internal.get_meter_provider().shutdown()
 
 
 def test_nothing_set_builds_from_the_environment(caplog) -> None:

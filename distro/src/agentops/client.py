@@ -20,6 +20,7 @@ client's own counters, gauge and log records. See ``docs/client.md``.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import threading
@@ -44,12 +45,12 @@ from opentelemetry.instrumentation.environment_variables import (
 from opentelemetry.metrics import CallbackOptions, Meter, MeterProvider, Observation, get_meter
 from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 
-from agentops import tagging
+from agentops import _compat, tagging
 from agentops.api_key import configured_header_variables, key_for_otlp
 from agentops.cost import CostSpanProcessor
 from agentops.custom_metrics import CustomMetrics
 from agentops.error_reporting import ErrorReporter
-from agentops.filters import FilterSpec, ModelFilter
+from agentops.filters import FilterSpec, ModelFilter, compile_rules
 from agentops.instrumentor import AgentOpsInstrumentor
 from agentops.limit_processor import CostLimitProcessor
 from agentops.limits import CostLimit, CostLimitCrossed, CostTracker, as_cost_limit
@@ -61,7 +62,12 @@ __all__ = ["Client"]
 _logger = logging.getLogger("agentops")
 
 _SCOPE: Final = "agentops.client"
-_LLM_CONFIG_KEYS: Final = frozenset({"providers", "track_tokens", "track_costs", "track_latency"})
+_SWITCHES: Final = {
+    "track_tokens": "_tokens",
+    "track_costs": "_costs",
+    "track_latency": "_latency",
+}
+_LLM_CONFIG_KEYS: Final = frozenset({"providers", *_SWITCHES})
 
 
 class Client:
@@ -132,16 +138,22 @@ class Client:
             tracer_provider, meter_provider, logger_provider: use these instead of the
                 global providers (which are reused if set, else built from ``OTEL_*``).
 
-        Raises ``TypeError``/``ValueError`` for malformed arguments; unknown provider names
-        and unknown ``llm_config`` keys only log a warning.
+        Raises ``TypeError`` for arguments of the wrong shape and ``ValueError`` for an
+        unknown provider name in ``llm_config["providers"]``; a rejected call changes
+        nothing. A listed provider whose SDK is not installed, and unknown ``llm_config``
+        keys, only log a warning.
         """
         with self._lock:
-            if llm_config is not None:
-                self._apply_llm_config(llm_config)
-            if llm_filters is not None:
-                self._filter.update(llm_filters)
-            if cost_limits is not None:
-                self._tracker.replace_all(as_cost_limit(limit) for limit in cost_limits)
+            # Everything is checked before anything changes.
+            settings = _parse_llm_config(llm_config) if llm_config is not None else {}
+            limits = _parse_cost_limits(cost_limits) if cost_limits is not None else None
+            rules = compile_rules(llm_filters) if llm_filters is not None else None
+            for attribute, value in settings.items():
+                setattr(self, attribute, value)
+            if rules is not None:
+                self._filter.set_rules(rules)
+            if limits is not None:
+                self._tracker.replace_all(limits)
             self._register_hooks()
             self._setup_pipeline(api_key, tracer_provider, meter_provider, logger_provider)
             self._attach_limits(warn=True)
@@ -150,29 +162,6 @@ class Client:
             self._configured = True
             self._warn_limits_without_cost()
         return self
-
-    def _apply_llm_config(self, config: Mapping[str, Any]) -> None:
-        if not isinstance(config, Mapping):
-            raise TypeError(f"llm_config must be a dict, not {type(config).__name__}")
-        unknown = sorted(set(config) - _LLM_CONFIG_KEYS)
-        if unknown:
-            _logger.warning(
-                "llm_config: unknown key(s) %s ignored; known keys: %s.",
-                ", ".join(map(repr, unknown)),
-                ", ".join(sorted(_LLM_CONFIG_KEYS)),
-            )
-        for key, attribute in (
-            ("track_tokens", "_tokens"),
-            ("track_costs", "_costs"),
-            ("track_latency", "_latency"),
-        ):
-            if key in config:
-                value = config[key]
-                if not isinstance(value, bool):
-                    raise TypeError(f"llm_config[{key!r}] must be True or False, not {value!r}")
-                setattr(self, attribute, value)
-        if "providers" in config:
-            self._providers = _provider_names(config["providers"])
 
     def _register_hooks(self) -> None:
         if self._filter not in hooks.request_filters:
@@ -239,7 +228,7 @@ class Client:
         the meter provider (once)."""
         provider = self._sdk_tracer_provider()
         if provider is not None and provider not in self._limit_processors:
-            # After the cost processor, so the cost is on the span in ``_on_ending``.
+            # After the cost processor, so the cost is on the span in ``on_ending``.
             processor = CostLimitProcessor(self._tracker, self._event_logger())
             provider.add_span_processor(processor)
             self._limit_processors[provider] = processor
@@ -314,7 +303,12 @@ class Client:
                 continue
             if not sdk_installed(provider):
                 if self._providers is not None:
-                    _logger.info("%s: the %s SDK is not installed.", name, provider.sdk)
+                    _logger.warning(
+                        "llm_config['providers']: %s is listed but its SDK (%s) is not "
+                        "installed; nothing to trace for it.",
+                        name,
+                        provider.sdk,
+                    )
                 continue
             instrumentor = load_instrumentor(provider)
             if instrumentor is None:
@@ -487,35 +481,67 @@ class Client:
         return current[1]
 
 
+def _parse_llm_config(config: object) -> dict[str, Any]:
+    """The client attributes ``llm_config`` sets; raises before anything is set."""
+    if not isinstance(config, Mapping):
+        raise TypeError(f"llm_config must be a dict, not {type(config).__name__}")
+    settings: dict[str, Any] = {}
+    for key, attribute in _SWITCHES.items():
+        if key in config:
+            value = config[key]
+            if not isinstance(value, bool):
+                raise TypeError(f"llm_config[{key!r}] must be True or False, not {value!r}")
+            settings[attribute] = value
+    if "providers" in config:
+        settings["_providers"] = _provider_names(config["providers"])
+    unknown = sorted(set(config) - _LLM_CONFIG_KEYS, key=str)
+    if unknown:
+        _logger.warning(
+            "llm_config: unknown key(s) %s ignored; known keys: %s.",
+            ", ".join(map(repr, unknown)),
+            ", ".join(sorted(_LLM_CONFIG_KEYS)),
+        )
+    return settings
+
+
 def _provider_names(value: object) -> tuple[str, ...] | None:
-    """The instrumentable names in ``llm_config["providers"]``, unknown ones warned about."""
+    """The providers ``llm_config["providers"]`` names, as instrumentor names."""
     if value is None:
         return None
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, Iterable):
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
         raise TypeError(f"llm_config['providers'] must be a list of names, not {value!r}")
     names: list[str] = []
-    unknown: list[str] = []
     for item in value:
-        name = seed_name(item) if isinstance(item, str) else None
+        if not isinstance(item, str):
+            raise TypeError(
+                f"llm_config['providers'] must be a list of names (strings), not {value!r}"
+            )
+        name = seed_name(item)
         if name is None or get_provider(name) is None:
-            unknown.append(repr(item))
-        elif name not in names:
+            close = difflib.get_close_matches(item.strip().lower(), KNOWN_NAMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"llm_config['providers']: unknown provider {item!r}{hint}; "
+                f"known providers: {', '.join(KNOWN_NAMES)}"
+            )
+        if name not in names:
             names.append(name)
-    if unknown:
-        _logger.warning(
-            "llm_config['providers']: unknown provider(s) %s ignored; known providers: %s.",
-            ", ".join(unknown),
-            ", ".join(KNOWN_NAMES),
-        )
     return tuple(names)
 
 
+def _parse_cost_limits(limits: object) -> list[CostLimit]:
+    if isinstance(limits, Mapping | str) or not isinstance(limits, Iterable):
+        raise TypeError(
+            "cost_limits must be a list of CostLimit objects or dicts of their fields, "
+            f"not {type(limits).__name__}"
+        )
+    return [as_cost_limit(limit) for limit in limits]
+
+
 def _processor_of(provider: SDKTracerProvider, kind: type) -> Any:
-    # The SDK keeps its processors privately; not finding the field means "none found".
-    active = getattr(provider, "_active_span_processor", None)
-    for processor in getattr(active, "_span_processors", ()):
+    for processor in _compat.span_processors(provider):
         if isinstance(processor, kind):
             return processor
     return None

@@ -13,8 +13,8 @@ from typing import Any
 
 from opentelemetry.instrumentation.distro import BaseDistro
 from opentelemetry.instrumentation.environment_variables import OTEL_PYTHON_CONFIGURATOR
-from opentelemetry.sdk._configuration import _BaseConfigurator
 
+from agentops._compat import BaseConfigurator
 from agentops.pipeline import apply_env_defaults, ensure_pipeline
 
 __all__ = ["AgentOpsConfigurator", "AgentOpsDistro"]
@@ -33,7 +33,7 @@ class AgentOpsDistro(BaseDistro):  # type: ignore[misc]
         os.environ.setdefault(OTEL_PYTHON_CONFIGURATOR, NAME)
 
 
-class AgentOpsConfigurator(_BaseConfigurator):  # type: ignore[misc]
+class AgentOpsConfigurator(BaseConfigurator):  # type: ignore[misc]
     """Builds (or reuses) the SDK providers and adds the cost processor."""
 
     def _configure(self, **kwargs: Any) -> None:

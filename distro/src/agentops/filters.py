@@ -15,10 +15,18 @@ from opentelemetry.instrumentation.agentops.core import Request
 
 from agentops.provider_names import matching_values
 
-__all__ = ["ModelFilter", "model_matches", "normalize_models"]
+__all__ = ["ModelFilter", "compile_rules", "model_matches", "normalize_models"]
 
 FilterSpec = Mapping[str, Iterable[str] | str]
 """``{"openai": ["gpt-4", "gpt-3.5-turbo"], "anthropic": ["claude-3"]}``."""
+
+Rules = dict[str, tuple[str, ...]]
+"""Model prefixes (matching form) by ``gen_ai.provider.name`` value."""
+
+_SHAPE = (
+    "a dict of provider name to model name prefixes, like "
+    "{'openai': ['gpt-4', 'gpt-3.5-turbo'], 'anthropic': ['claude-3']}"
+)
 
 
 def normalize_models(models: Iterable[str] | str) -> tuple[str, ...]:
@@ -33,6 +41,35 @@ def normalize_models(models: Iterable[str] | str) -> tuple[str, ...]:
         if prefix and prefix not in prefixes:
             prefixes.append(prefix)
     return tuple(prefixes)
+
+
+def compile_rules(spec: object) -> Rules:
+    """The rules ``spec`` stands for; ``TypeError`` (showing the expected shape) if it is
+    not shaped like ``FilterSpec``. ``None`` or ``{}`` is no rules."""
+    if spec is None:
+        return {}
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"llm_filters must be {_SHAPE}; got a {type(spec).__name__}: {spec!r}")
+    rules: Rules = {}
+    for provider, models in spec.items():
+        if not isinstance(provider, str):
+            raise TypeError(
+                f"llm_filters must be {_SHAPE}; got the key {provider!r} "
+                f"({type(provider).__name__}), provider names are strings"
+            )
+        if isinstance(models, Mapping) or not isinstance(models, str | Iterable):
+            raise TypeError(
+                f"llm_filters[{provider!r}] must be a list of model name prefixes, like "
+                f"['gpt-4', 'gpt-3.5-turbo']; got a {type(models).__name__}: {models!r}"
+            )
+        try:
+            prefixes = normalize_models(models)
+        except TypeError as error:
+            raise TypeError(f"llm_filters[{provider!r}]: {error}; got {models!r}") from None
+        for value in matching_values(provider):
+            # Two keys naming the same provider (``openai`` and ``azure.ai.openai``) add up.
+            rules[value] = tuple(dict.fromkeys(rules.get(value, ()) + prefixes))
+    return rules
 
 
 def model_matches(model: str | None, prefixes: tuple[str, ...]) -> bool:
@@ -55,15 +92,15 @@ class ModelFilter:
             self.update(spec)
 
     def update(self, spec: FilterSpec | None) -> None:
-        """Replace the rules; ``None`` or ``{}`` removes them (everything is recorded)."""
-        rules: dict[str, tuple[str, ...]] = {}
-        for provider, models in (spec or {}).items():
-            prefixes = normalize_models(models)
-            for value in matching_values(provider):
-                # Two keys naming the same provider (``openai`` and ``azure.ai.openai``) add up.
-                rules[value] = tuple(dict.fromkeys(rules.get(value, ()) + prefixes))
+        """Replace the rules; ``None`` or ``{}`` removes them (everything is recorded).
+
+        A malformed ``spec`` raises ``TypeError`` and leaves the rules as they were."""
+        self.set_rules(compile_rules(spec))
+
+    def set_rules(self, rules: Rules) -> None:
+        """Replace the rules with ones made by ``compile_rules``."""
         with self._lock:
-            self._rules = rules
+            self._rules = dict(rules)
 
     @property
     def rules(self) -> dict[str, tuple[str, ...]]:

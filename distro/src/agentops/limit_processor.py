@@ -1,9 +1,9 @@
 """Feeds cost limits from finished GenAI spans and raises the alarm when one is crossed.
 
 ``CostLimitProcessor`` reads ``agentops.cost.total_usd``, which the cost processor writes in
-its ``_on_ending``. Added after the cost processor (``Client.configure`` does that), it sees
-the cost in its own ``_on_ending`` and can put the alert on the crossing span as an event;
-added before it, or on an SDK that never calls ``_on_ending``, it counts the cost in
+its ``on_ending``. Added after the cost processor (``Client.configure`` does that), it sees
+the cost in its own ``on_ending`` and can put the alert on the crossing span as an event;
+added before it, or on an SDK that never calls ``on_ending``, it counts the cost in
 ``on_end`` instead, where the span can no longer take an event (the log record and the
 callback still happen).
 
@@ -27,12 +27,13 @@ from agentops_semconv import (
 )
 from opentelemetry._logs import Logger, SeverityNumber
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.trace import NonRecordingSpan, set_span_in_context
 from opentelemetry.util.types import AttributeValue
 
 from agentops import _tag_keys
+from agentops._compat import OnEndingSpanProcessor
 from agentops._span_events import add_event
 from agentops.limits import CostLimitCrossed, CostTracker
 
@@ -45,7 +46,7 @@ _REQUEST_MODEL: Final = GenAI.GEN_AI_REQUEST_MODEL
 _RESPONSE_MODEL: Final = GenAI.GEN_AI_RESPONSE_MODEL
 
 
-class CostLimitProcessor(SpanProcessor):
+class CostLimitProcessor(OnEndingSpanProcessor):
     """Counts each priced GenAI span's cost against the tracker's limits."""
 
     def __init__(self, tracker: CostTracker, event_logger: Logger) -> None:
@@ -53,14 +54,14 @@ class CostLimitProcessor(SpanProcessor):
         self._event_logger = event_logger
         self.active = True
         """Cleared when the client is unconfigured (an SDK processor cannot be removed)."""
-        # Spans counted in ``_on_ending``, so ``on_end`` does not count them twice.
+        # Spans counted in ``on_ending``, so ``on_end`` does not count them twice.
         self._counted: set[int] = set()
         self._lock = threading.Lock()
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         pass
 
-    def _on_ending(self, span: Span) -> None:
+    def on_ending(self, span: Span) -> None:
         if not self.active or not self._tracker:
             return
         try:

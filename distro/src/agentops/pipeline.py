@@ -7,6 +7,12 @@ Used by the ``agentops`` configurator (``opentelemetry-instrument``) and by
 ``OTEL_SERVICE_NAME``, ``OTEL_RESOURCE_ATTRIBUTES``, ``OTEL_{TRACES,METRICS,LOGS}_EXPORTER``,
 ``OTEL_TRACES_SAMPLER``/``_ARG``, ``OTEL_EXPORTER_OTLP_*``, ``OTEL_BSP_*``,
 ``OTEL_METRIC_EXPORT_*``, ...
+
+Two things differ, both about failures: the exporters are built one by one
+(``agentops.signal_exporters``), so one that cannot load or start costs only itself, and
+every exporter is guarded (``agentops.export_health``): a backend that refuses, fails or
+hangs gets one clear line per signal, and the exit waits for it at most
+``AGENTOPS_EXIT_TIMEOUT`` seconds.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from opentelemetry import metrics, trace
 from opentelemetry._logs import get_logger_provider
@@ -26,16 +33,8 @@ from opentelemetry.environment_variables import (
     OTEL_METRICS_EXPORTER,
     OTEL_TRACES_EXPORTER,
 )
-
-# The API offers no "is a meter provider set?"; its placeholder's class is the only sign.
-from opentelemetry.metrics._internal import _ProxyMeterProvider
-from opentelemetry.sdk._configuration import (
-    _get_exporter_names,
-    _import_exporters,
-    _initialize_components,
-    _OTelSDKConfigurator,
-)
 from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.environment_variables import (
     OTEL_EXPORTER_OTLP_HEADERS,
     OTEL_EXPORTER_OTLP_LOGS_HEADERS,
@@ -44,10 +43,15 @@ from opentelemetry.sdk.environment_variables import (
     OTEL_EXPORTER_OTLP_TRACES_HEADERS,
 )
 from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.util.types import AttributeValue
 
+from agentops import _compat
 from agentops.cost import CostSpanProcessor
+from agentops.export_health import guard, take_over_exit
+from agentops.signal_exporters import EXPORTER_VARIABLES, SIGNALS, build_exporters
 
 __all__ = [
     "Pipeline",
@@ -72,7 +76,6 @@ _HEADER_VARIABLES: Final = (
     OTEL_EXPORTER_OTLP_METRICS_HEADERS,
     OTEL_EXPORTER_OTLP_LOGS_HEADERS,
 )
-_OTLP_MODULE_PREFIX: Final = "opentelemetry.exporter.otlp."
 
 _lock = threading.RLock()
 _built: TracerProvider | None = None
@@ -196,7 +199,7 @@ def ensure_pipeline(
 def _is_set(tracer_provider: object, meter_provider: object) -> bool:
     """Whether the application (or an earlier call) set a global provider."""
     return not isinstance(tracer_provider, trace.ProxyTracerProvider) or not isinstance(
-        meter_provider, _ProxyMeterProvider
+        meter_provider, _compat.ProxyMeterProvider
     )
 
 
@@ -208,13 +211,56 @@ def _build(
     apply_env_defaults()
     if os.environ.get(_OTEL_CONFIG_FILE):
         # The configuration file decides everything, as with the SDK's own configurator.
-        _OTelSDKConfigurator().configure()
+        _compat.SDKConfigurator().configure()
         return
-    _initialize_components(
-        auto_instrumentation_version=auto_instrumentation_version,
-        resource_attributes=resource_attributes,
-        exporter_args_map=_otlp_header_args(extra_headers),
-    )
+    # The SDK builds the providers (resource, sampler, id generator, configurators, OpAMP,
+    # logging handler: everything but the exporters); the exporters are added afterwards,
+    # each on its own, so that one which cannot load or start costs only itself.
+    with _exporters_left_out():
+        _compat.initialize_components(
+            auto_instrumentation_version=auto_instrumentation_version,
+            resource_attributes=resource_attributes,
+        )
+    tracer_provider = trace.get_tracer_provider()
+    meter_provider = metrics.get_meter_provider()
+    logger_provider = get_logger_provider()
+    for signal in SIGNALS:
+        for built in build_exporters(signal, extra_headers):
+            component = guard(signal, built.name, built.component)
+            if signal == "traces" and isinstance(tracer_provider, TracerProvider):
+                tracer_provider.add_span_processor(BatchSpanProcessor(component))
+            elif signal == "metrics" and isinstance(meter_provider, MeterProvider):
+                reader = (
+                    component
+                    if isinstance(component, MetricReader)
+                    else PeriodicExportingMetricReader(component)
+                )
+                _compat.add_metric_reader(meter_provider, reader)
+            elif signal == "logs" and isinstance(logger_provider, LoggerProvider):
+                logger_provider.add_log_record_processor(BatchLogRecordProcessor(component))
+    # Spans first: the metrics they produced (cost) are then complete, and console output
+    # keeps the order span lines, then tables.
+    take_over_exit([tracer_provider, meter_provider, logger_provider])
+
+
+@contextmanager
+def _exporters_left_out() -> Iterator[None]:
+    """``OTEL_*_EXPORTER=none`` while the SDK builds the providers, then as it was.
+
+    The SDK's builder reads the exporters from the environment only; this runs once, at
+    start-up, under the pipeline lock.
+    """
+    saved = {variable: os.environ.get(variable) for variable in EXPORTER_VARIABLES.values()}
+    try:
+        for variable in saved:
+            os.environ[variable] = "none"
+        yield
+    finally:
+        for variable, value in saved.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
 
 
 def _extra_headers(api_key: str | None, headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -235,29 +281,12 @@ def _extra_headers(api_key: str | None, headers: Mapping[str, str] | None) -> di
     return extra
 
 
-def _otlp_header_args(extra: dict[str, str]) -> dict[type, dict[str, Any]]:
-    """Constructor arguments giving each configured OTLP exporter the extra headers."""
-    if not extra:
-        return {}
-    exporters = _import_exporters(
-        _get_exporter_names("traces"), _get_exporter_names("metrics"), _get_exporter_names("logs")
-    )
-    return {
-        exporter_class: {"headers": dict(extra)}
-        for classes in exporters
-        for exporter_class in classes.values()
-        if exporter_class.__module__.startswith(_OTLP_MODULE_PREFIX)
-    }
-
-
 def _cost_processor_of(provider: TracerProvider) -> CostSpanProcessor | None:
     """The cost processor already on ``provider``: ours, or one the user added."""
     found = _cost_processors.get(provider)
     if found is not None:
         return found
-    # The SDK keeps its processors privately; a missing field just means "not found".
-    active = getattr(provider, "_active_span_processor", None)
-    for processor in getattr(active, "_span_processors", ()):
+    for processor in _compat.span_processors(provider):
         if isinstance(processor, CostSpanProcessor):
             _cost_processors[provider] = processor
             return processor

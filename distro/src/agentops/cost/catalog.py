@@ -13,6 +13,8 @@ per distinct combination of active conditions; a span costs a few dictionary loo
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -167,10 +169,33 @@ def find(
 
 
 def preload() -> None:
-    """Import genai-prices and build its snapshot now, so the first span does not wait.
+    """Import genai-prices on this thread; build its bundled prices on a background one.
 
-    Both take a few hundred milliseconds; run this off the caller's thread.
+    genai-prices imports httpx2 and pydantic, modules the application may be importing or
+    looking up at the same moment; a module another thread is still initialising is
+    visible half-built (openai 2.x then fails with "partially initialized module
+    'httpx2'"). So every import that could race happens here, on the caller's thread (about
+    25 ms when the application already imported openai, 0.3 s otherwise). What is left for
+    the background thread is ``genai_prices.data``, the price table itself (0.3 to 0.5 s),
+    a module only genai-prices uses and whose own imports are all loaded by then: it cannot
+    race with the application.
     """
+    from genai_prices import data_snapshot, data_units  # noqa: F401  (imports, here)
+
+    for name in _DATA_IMPORTS:
+        importlib.import_module(name)
+    threading.Thread(target=_build_snapshot, name="agentops-cost-prices", daemon=True).start()
+
+
+# What ``genai_prices.data`` imports (checked by tests/distro/test_import_race.py).
+_DATA_IMPORTS: Final = ("datetime", "decimal", "genai_prices.types")
+
+
+def _build_snapshot() -> None:
     from genai_prices import data_snapshot
 
-    data_snapshot.get_snapshot()
+    try:
+        data_snapshot.get_snapshot()
+    except Exception:
+        # It is built again on first use, and fails there with the reason.
+        return

@@ -1,8 +1,8 @@
 """``CostSpanProcessor``: adds ``agentops.cost.*`` to GenAI spans as they end.
 
-Mechanism: the SDK's ``SpanProcessor._on_ending`` hook (opentelemetry-sdk >= 1.40; private,
-implementing the specification's OnEnding, which is still "Development"). The SDK runs every
-processor's ``_on_ending`` before any processor's ``on_end``, so the attributes are on the
+Mechanism: the specification's OnEnding (still "Development"), which opentelemetry-sdk >= 1.40
+implements as a private hook, mapped to ``on_ending`` by ``agentops._compat``. The SDK runs
+every processor's hook before any processor's ``on_end``, so the attributes are on the
 span every exporter receives whatever the order processors were added in. If the SDK never
 calls the hook (an older SDK, or a wrapping processor that does not forward it), the same
 work runs in ``on_end`` instead, where only processors added *after* this one see the result.
@@ -29,11 +29,12 @@ from agentops_semconv import (
 )
 from opentelemetry.context import Context
 from opentelemetry.metrics import MeterProvider
-from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv._incubating.attributes import openai_attributes as OpenAI
 
 from agentops import _tag_keys
+from agentops._compat import OnEndingSpanProcessor
 from agentops.cost import catalog
 from agentops.cost._errors import OnceWarning
 from agentops.cost._span_write import read_attributes, write_attributes
@@ -83,7 +84,7 @@ _preload_started = False
 _preload_lock = threading.Lock()
 
 
-class CostSpanProcessor(SpanProcessor):
+class CostSpanProcessor(OnEndingSpanProcessor):
     """Prices every GenAI model-call span and records ``agentops.client.cost`` (and the
     prompt-cache counters ``agentops.client.token.cache_read`` and
     ``agentops.client.cost.cache_savings``), with the span's tags.
@@ -97,8 +98,9 @@ class CostSpanProcessor(SpanProcessor):
         prices_file: a JSON price file (see ``docs/cost.md``); if ``None``, the path in
             ``$AGENTOPS_PRICES_FILE``, if set.
         resolver: a ready price resolver; replaces ``prices_file`` (mainly for tests).
-        preload: load genai-prices in a background thread now, so the first priced span
-            does not wait the ~0.5 s it takes.
+        preload: load genai-prices now, so the first priced span does not wait the ~0.5 s
+            it takes (``catalog.preload``: the imports on this thread, the price table in
+            the background); otherwise it loads on the first priced span.
     """
 
     def __init__(
@@ -126,15 +128,12 @@ class CostSpanProcessor(SpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         pass
 
-    def _on_ending(self, span: Span) -> None:
+    def on_ending(self, span: Span) -> None:
         self._ending_hook_called = True
         try:
             self._enrich(span)
         except Exception:
             self._failure.report()
-
-    # In case a later SDK makes the hook public under the specification's name.
-    on_ending = _on_ending
 
     def on_end(self, span: ReadableSpan) -> None:
         if self._ending_hook_called:
@@ -245,16 +244,13 @@ def _service_tier(get: Callable[[str], Any]) -> str | None:
 
 
 def _start_preload() -> None:
+    """Load genai-prices once per process, without racing the application's imports."""
     global _preload_started
     with _preload_lock:
         if _preload_started:
             return
         _preload_started = True
-    threading.Thread(target=_preload, name="agentops-cost-preload", daemon=True).start()
-
-
-def _preload() -> None:
     try:
         catalog.preload()
     except Exception:
-        _logger.debug("Preloading genai-prices failed; it will load on first use", exc_info=True)
+        _logger.debug("Loading genai-prices failed; it will load on first use", exc_info=True)

@@ -131,6 +131,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # listen() backlog. socketserver's default of 5 makes the kernel drop or reset
+    # connections that arrive together (load tests open hundreds at once); the kernel caps
+    # this at net.core.somaxconn.
+    request_queue_size = 4096
 
     def __init__(
         self, address: tuple[str, int], verbose: bool, default_controls: dict[str, str]
