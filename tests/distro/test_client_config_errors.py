@@ -6,6 +6,7 @@ settings in force before it (filters, switches, providers, limits) still apply.
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 
 import pytest
@@ -46,8 +47,18 @@ def test_an_unknown_provider_without_a_close_match_names_the_known_ones(telemetr
     assert "known providers: " + ", ".join(KNOWN) in message
 
 
-def test_a_listed_provider_without_its_sdk_is_a_warning(telemetry, agentops_client, caplog):
-    # None of these SDKs is installed in the test environment; openai is.
+def test_a_listed_provider_without_its_sdk_is_a_warning(
+    telemetry, agentops_client, caplog, monkeypatch
+):
+    # The development environment has every SDK: make cohere's distribution unfindable.
+    real_version = importlib.metadata.version
+
+    def version(name: str) -> str:
+        if name == "cohere":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr("agentops.providers.version", version)
     with caplog.at_level(logging.WARNING, logger="agentops"):
         configure(agentops_client, telemetry, llm_config={"providers": ["openai", "cohere"]})
 
