@@ -1,0 +1,218 @@
+"""What the installed cohere SDK supports, how to drive it, and the expected telemetry.
+
+Names are literal strings on purpose: the tests must fail if the instrumentation (or the
+constants it imports) ever emits a different name. Expected values are read from the SDK's
+own results, never typed in.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+import cohere
+from cohere.base_client import BaseCohere
+from opentelemetry.trace import SpanKind, StatusCode
+
+SDK = f"cohere {cohere.__version__}"
+SCOPE = "opentelemetry.instrumentation.agentops.cohere"
+API_KEY = "co-test-key-0123456789abcdef"
+V1_MODEL = "command-r-plus"
+V2_MODEL = "command-a-03-2025"
+EMBED_MODEL = "embed-english-v3.0"
+RERANK_MODEL = "rerank-v3.5"
+
+DURATION = "gen_ai.client.operation.duration"
+TOKEN_USAGE = "gen_ai.client.token.usage"
+TTFC = "gen_ai.client.operation.time_to_first_chunk"
+TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
+
+
+# --- what the installed SDK has ----------------------------------------------------------------
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+V2Client = _optional("cohere.v2.client", "V2Client")
+HAS_V2 = V2Client is not None
+NO_V2 = f"{SDK} has no v2 client (cohere.v2, from 5.8)"
+HAS_V2_EMBED = HAS_V2 and "embed" in vars(V2Client)
+NO_V2_EMBED = f"{SDK} has no V2Client.embed / rerank (ClientV2 uses the v1 ones)"
+CHAT_SIGNATURE = frozenset(inspect.signature(BaseCohere.chat).parameters)
+HAS_GENERATE = hasattr(BaseCohere, "generate")
+
+
+def _chat_source() -> str:
+    """The code of v1 chat that turns HTTP statuses into exceptions (a raw client on 7.x)."""
+    raw = _optional("cohere.raw_base_client", "RawBaseCohere")
+    return inspect.getsource(raw.chat if raw is not None else BaseCohere.chat)
+
+
+# cohere 5.4.0's chat raises TooManyRequestsError for 429 and ApiError for any other status;
+# later SDKs have a class per status.
+CHAT_STATUS_CLASSES = "raise UnauthorizedError" in _chat_source()
+
+
+def chat_error_type(status: int) -> str:
+    """``error.type`` of a failed v1 chat with this HTTP status, on the installed SDK."""
+    classes = {
+        400: "BadRequestError",
+        401: "UnauthorizedError",
+        403: "ForbiddenError",
+        404: "NotFoundError",
+        429: "TooManyRequestsError",
+        500: "InternalServerError",
+        503: "ServiceUnavailableError",
+    }
+    name = classes.get(status)
+    if name is None or (not CHAT_STATUS_CLASSES and status != 429):
+        return "cohere.core.ApiError"
+    return f"cohere.{name}"
+
+
+def base_url(emulator: Any) -> str:
+    """cohere < 5.8 takes a base URL ending in /v1; later ones the bare prefix."""
+    return emulator.cohere_base_url if HAS_V2 else emulator.cohere_v1_base_url
+
+
+def options(**headers: str) -> dict[str, Any]:
+    """Request options: no retries (an injected fault is seen once), emulator headers."""
+    return {"max_retries": 0, "additional_headers": dict(headers)}
+
+
+def count(value: Any) -> int:
+    """A count as the SDK reports it (a float on cohere 7), as the integer it stands for."""
+    assert float(value).is_integer()
+    return int(value)
+
+
+def dump(value: Any) -> Any:
+    dumper = getattr(value, "model_dump", None) or value.dict
+    return dumper()
+
+
+# --- driving sync and async clients from one test body --------------------------------------
+
+
+async def resolve(value: Any) -> Any:
+    return (await value) if inspect.isawaitable(value) else value
+
+
+async def drain(stream: Any) -> list[Any]:
+    if hasattr(stream, "__aiter__"):
+        return [chunk async for chunk in stream]
+    return list(stream)
+
+
+# --- expected telemetry --------------------------------------------------------------------
+
+
+def start_attributes(
+    emulator: Any, operation: str, model: str | None, *, stream: bool = False
+) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": "cohere",
+    }
+    if model is not None:
+        attributes["gen_ai.request.model"] = model
+    attributes["server.address"] = "127.0.0.1"
+    attributes["server.port"] = emulator.port
+    if stream:
+        attributes["gen_ai.request.stream"] = True
+    return attributes
+
+
+def usage_attributes(usage: Any) -> dict[str, Any]:
+    """From a v1 ``meta`` or v2 ``usage``: the billed counts, as integers."""
+    billed = usage.billed_units
+    attributes = {
+        "gen_ai.usage.input_tokens": count(billed.input_tokens),
+        "gen_ai.usage.output_tokens": count(billed.output_tokens),
+    }
+    cached = getattr(usage, "cached_tokens", None)
+    if cached:
+        attributes["gen_ai.usage.cache_read.input_tokens"] = count(cached)
+    return attributes
+
+
+def only_span(telemetry: Any) -> Any:
+    spans = telemetry.spans()
+    assert len(spans) == 1, [span.name for span in spans]
+    return spans[0]
+
+
+def assert_span(
+    span: Any, name: str, attributes: Mapping[str, Any], *, error: str | None = None
+) -> None:
+    """Name, kind, scope, status and the exact attribute set (stream timing checked apart)."""
+    assert span.name == name
+    assert span.kind is SpanKind.CLIENT
+    assert span.instrumentation_scope.name == SCOPE
+    assert span.end_time is not None
+    found = dict(span.attributes)
+    ttfc = found.pop("gen_ai.response.time_to_first_chunk", None)
+    if attributes.get("gen_ai.request.stream"):
+        assert isinstance(ttfc, float)
+        assert 0 <= ttfc <= (span.end_time - span.start_time) / 1e9
+    else:
+        assert ttfc is None
+    assert found == dict(attributes)
+    if error is None:
+        assert span.status.status_code is StatusCode.UNSET
+    else:
+        assert span.status.status_code is StatusCode.ERROR
+        assert found["error.type"] == error
+
+
+def metric_attributes(span_attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """What every metric point of the call carries: the low-cardinality span attributes."""
+    keys = (
+        "gen_ai.operation.name",
+        "gen_ai.provider.name",
+        "gen_ai.request.model",
+        "gen_ai.response.model",
+        "server.address",
+        "server.port",
+        "error.type",
+    )
+    return {key: span_attributes[key] for key in keys if key in span_attributes}
+
+
+def assert_metrics(
+    telemetry: Any,
+    span: Any,
+    *,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+) -> None:
+    """One duration point and one token point per reported token type, with exactly the
+    call's metric attributes; stream timing points only for streams."""
+    expected = metric_attributes(span.attributes)
+    points = {name: found for name, found in telemetry.metrics().items() if found}
+    (duration,) = points.pop(DURATION)
+    assert dict(duration.attributes) == expected
+    assert duration.count == 1
+    assert 0 < duration.sum <= (span.end_time - span.start_time) / 1e9
+    tokens = {dict(p.attributes)["gen_ai.token.type"]: p for p in points.pop(TOKEN_USAGE, [])}
+    wanted = {"input": input_tokens, "output": output_tokens}
+    wanted = {kind: value for kind, value in wanted.items() if value is not None}
+    assert {kind: (p.count, p.sum) for kind, p in tokens.items()} == {
+        kind: (1, value) for kind, value in wanted.items()
+    }
+    for kind, point in tokens.items():
+        assert dict(point.attributes) == {**expected, "gen_ai.token.type": kind}
+    if span.attributes.get("gen_ai.request.stream"):
+        (first,) = points.pop(TTFC)
+        assert dict(first.attributes) == expected
+        assert first.sum == span.attributes["gen_ai.response.time_to_first_chunk"]
+        for per_chunk in points.pop(TIME_PER_CHUNK, []):
+            assert dict(per_chunk.attributes) == expected
+    assert points == {}
