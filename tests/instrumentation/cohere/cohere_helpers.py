@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,24 @@ V1_MODEL = "command-r-plus"
 V2_MODEL = "command-a-03-2025"
 EMBED_MODEL = "embed-english-v3.0"
 RERANK_MODEL = "rerank-v3.5"
+
+V1_TOOL = {
+    "name": "get_weather",
+    "description": "Current weather",
+    "parameter_definitions": {"city": {"type": "str", "required": True}},
+}
+V2_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
 
 DURATION = "gen_ai.client.operation.duration"
 TOKEN_USAGE = "gen_ai.client.token.usage"
@@ -216,3 +235,53 @@ def assert_metrics(
         for per_chunk in points.pop(TIME_PER_CHUNK, []):
             assert dict(per_chunk.attributes) == expected
     assert points == {}
+
+
+async def uninstrumented(instrumentor: Any, telemetry: Any, work: Any) -> Any:
+    """``work()`` (awaited if need be) with the SDK unpatched; instrumented again after."""
+    instrumentor.uninstrument()
+    try:
+        return await resolve(work())
+    finally:
+        instrumentor.instrument(
+            tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
+        )
+
+
+# -- message parts as the span carries them (JSON) ---------------------------------------------
+
+
+def text(content: str) -> dict[str, Any]:
+    return {"type": "text", "content": content}
+
+
+def reasoning(content: str) -> dict[str, Any]:
+    return {"type": "reasoning", "content": content}
+
+
+def tool_call(name: str, call_id: str | None, arguments: Any) -> dict[str, Any]:
+    return {"type": "tool_call", "name": name, "id": call_id, "arguments": arguments}
+
+
+def tool_result(response: Any, call_id: str | None) -> dict[str, Any]:
+    return {"type": "tool_call_response", "response": response, "id": call_id}
+
+
+def message(role: str, *parts: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    return {"role": role, "parts": list(parts), "name": name}
+
+
+def output(*parts: dict[str, Any], finish_reason: str) -> list[dict[str, Any]]:
+    return [
+        {"role": "assistant", "parts": list(parts), "finish_reason": finish_reason, "name": None}
+    ]
+
+
+def content_of(span: Any) -> dict[str, Any]:
+    keys = (
+        "gen_ai.system_instructions",
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.tool.definitions",
+    )
+    return {key: json.loads(span.attributes[key]) for key in keys if key in span.attributes}
