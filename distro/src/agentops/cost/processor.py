@@ -25,6 +25,8 @@ from agentops_semconv import (
     AGENTOPS_COST_PRICE_SOURCE,
     AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
+    AGENTOPS_OPERATION_RERANK,
+    AGENTOPS_RERANK_BILLED_SEARCH_UNITS,
     CostStatusValues,
 )
 from opentelemetry.context import Context
@@ -58,6 +60,8 @@ _PROMPT_TOKENS: Final = GenAI.GEN_AI_USAGE_PROMPT_TOKENS  # deprecated input nam
 _COMPLETION_TOKENS: Final = GenAI.GEN_AI_USAGE_COMPLETION_TOKENS  # deprecated output name
 _CACHE_READ_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS
 _CACHE_WRITE_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS
+_RERANK: Final = AGENTOPS_OPERATION_RERANK
+_SEARCH_UNITS: Final = AGENTOPS_RERANK_BILLED_SEARCH_UNITS
 
 NOT_PRICED_OPERATIONS: Final = frozenset(
     {
@@ -157,6 +161,9 @@ class CostSpanProcessor(SpanProcessor):
         operation = get(_OPERATION)
         if operation is None or operation in NOT_PRICED_OPERATIONS or _STATUS in attributes:
             return
+        if operation == _RERANK:
+            self._price_searches(span, get, operation)
+            return
 
         input_tokens = get(_INPUT_TOKENS)
         if input_tokens.__class__ is not int or input_tokens < 0:
@@ -184,7 +191,7 @@ class CostSpanProcessor(SpanProcessor):
         if pricing is not None:
             tier = _service_tier(get) if pricing.uses_service_tier else None
             rates = pricing.rates(span.start_time, tier)
-        if rates is None:
+        if rates is None or not rates.prices_tokens:
             write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
             return
 
@@ -208,6 +215,36 @@ class CostSpanProcessor(SpanProcessor):
             },
         )
         self._counter.add(cost.total_usd, (provider, request_model, operation, response_model))
+
+    def _price_searches(self, span: Any, get: Callable[[str], Any], operation: str) -> None:
+        """A rerank call: its billed search units at the model's search price."""
+        units = _tokens(get(_SEARCH_UNITS))
+        if units is None:
+            write_attributes(span, {_STATUS: _NO_USAGE})
+            return
+        response_model = _text(get(_RESPONSE_MODEL))
+        request_model = _text(get(_REQUEST_MODEL))
+        provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
+        pricing = (
+            self._resolver.resolve(provider, response_model, request_model)
+            if response_model or request_model
+            else None
+        )
+        rates = pricing.rates(span.start_time) if pricing is not None else None
+        per_unit = rates.per_search_unit_usd if rates is not None else None
+        if pricing is None or per_unit is None:
+            write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
+            return
+        total = units * per_unit
+        write_attributes(
+            span,
+            {
+                AGENTOPS_COST_TOTAL_USD: total,
+                _STATUS: _PRICED,
+                AGENTOPS_COST_PRICE_SOURCE: pricing.source,
+            },
+        )
+        self._counter.add(total, (provider, request_model, operation, response_model))
 
 
 def _tokens(value: Any) -> int | float | None:

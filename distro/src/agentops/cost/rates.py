@@ -57,6 +57,9 @@ class TokenRates:
     cache_read: Rate | None = None
     cache_write: Rate | None = None
     per_request_usd: float = 0.0
+    per_search_unit_usd: float | None = None
+    """USD per billed search unit of a rerank call (Cohere's unit: one query over up to 100
+    documents); ``None`` when the model has no search price."""
     _flat: tuple[float, float, float, float] | None = field(
         init=False, repr=False, compare=False, default=None
     )
@@ -107,6 +110,12 @@ class TokenRates:
         return CostBreakdown(
             input_usd, output_usd, cache_read_usd, cache_write_usd, request_usd, total
         )
+
+    @property
+    def prices_tokens(self) -> bool:
+        """Whether these rates price text tokens at all (a reranker priced only per search
+        unit does not: its token-priced calls are of an unknown price, not free)."""
+        return self.input is not None or self.output is not None
 
 
 FREE = TokenRates(input=Rate(0.0), output=Rate(0.0))
