@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -65,7 +66,20 @@ NO_V2 = f"{SDK} has no v2 client (cohere.v2, from 5.8)"
 HAS_V2_EMBED = HAS_V2 and "embed" in vars(V2Client)
 NO_V2_EMBED = f"{SDK} has no V2Client.embed / rerank (ClientV2 uses the v1 ones)"
 CHAT_SIGNATURE = frozenset(inspect.signature(BaseCohere.chat).parameters)
+V2_CHAT_SIGNATURE = frozenset(inspect.signature(V2Client.chat).parameters) if HAS_V2 else ()
 HAS_GENERATE = hasattr(BaseCohere, "generate")
+
+
+def _swallows_close(stream_function: Any) -> bool:
+    """Whether a stream generator wraps its ``yield`` in ``except: pass`` (cohere 5.8's v2
+    stream): it swallows the GeneratorExit of ``close()``, so closing or dropping it mid-way
+    raises ``RuntimeError: generator ignored GeneratorExit``, uninstrumented too."""
+    source = inspect.getsource(stream_function)
+    return re.search(r"yield [^\n]*\n\s*except:\s*\n\s*pass", source) is not None
+
+
+V1_STREAM_RELEASABLE = not _swallows_close(BaseCohere.chat_stream)
+V2_STREAM_RELEASABLE = HAS_V2 and not _swallows_close(V2Client.chat_stream)
 
 
 def _chat_source() -> str:
@@ -110,6 +124,14 @@ def count(value: Any) -> int:
     """A count as the SDK reports it (a float on cohere 7), as the integer it stands for."""
     assert float(value).is_integer()
     return int(value)
+
+
+def get(value: Any, *path: str) -> Any:
+    """A nested field of SDK models, or of dicts (cohere 5.8 keeps v2 stream deltas it does
+    not type as plain dicts)."""
+    for name in path:
+        value = value.get(name) if isinstance(value, dict) else getattr(value, name)
+    return value
 
 
 def dump(value: Any) -> Any:

@@ -10,7 +10,9 @@ import pytest
 from cohere_helpers import (
     API_KEY,
     V1_MODEL,
+    V1_STREAM_RELEASABLE,
     V2_MODEL,
+    V2_STREAM_RELEASABLE,
     chat_error_type,
     count,
     dump,
@@ -58,6 +60,7 @@ class CohereCase(ProviderCase):
 class V1Case(CohereCase):
     version = "v1"
     model = V1_MODEL
+    releasable = V1_STREAM_RELEASABLE
 
     def call(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
         return client.chat(
@@ -82,6 +85,7 @@ class V1Case(CohereCase):
 class V2Case(CohereCase):
     version = "v2"
     model = V2_MODEL
+    releasable = V2_STREAM_RELEASABLE
 
     def _messages(self) -> list[dict[str, str]]:
         return [{"role": "user", "content": self.prompt()}]

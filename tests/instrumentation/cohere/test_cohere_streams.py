@@ -22,6 +22,7 @@ from cohere_helpers import (
     base_url,
     drain,
     dump,
+    get,
     only_span,
     options,
     output,
@@ -151,17 +152,20 @@ async def test_the_request_of_a_lazy_stream_runs_in_the_span(
 
 async def test_v2_stream_tool_calls(v2, capture, instrument, telemetry):
     chunks = await drain(v2_stream(v2, tools=[V2_TOOL]))
-    plan = "".join(c.delta.message.tool_plan for c in chunks if c.type == "tool-plan-delta")
-    start = next(c for c in chunks if c.type == "tool-call-start")
+
+    def deltas(kind: str) -> list[Any]:
+        return [get(c, "delta", "message") for c in chunks if c.type == kind]
+
+    plan = "".join(get(m, "tool_plan") for m in deltas("tool-plan-delta"))
+    (call,) = [get(m, "tool_calls") for m in deltas("tool-call-start")]
     arguments = "".join(
-        c.delta.message.tool_calls.function.arguments for c in chunks if c.type == "tool-call-delta"
+        get(m, "tool_calls", "function", "arguments") for m in deltas("tool-call-delta")
     )
-    call = start.delta.message.tool_calls
     span = only_span(telemetry)
     assert span.attributes["gen_ai.response.finish_reasons"] == ("tool_call",)
     assert json.loads(span.attributes["gen_ai.output.messages"]) == output(
         reasoning(plan),
-        tool_call(call.function.name, call.id, json.loads(arguments)),
+        tool_call(get(call, "function", "name"), get(call, "id"), json.loads(arguments)),
         finish_reason="tool_call",
     )
 

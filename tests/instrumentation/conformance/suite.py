@@ -170,6 +170,8 @@ async def test_every_way_a_stream_ends_ends_its_span_once(
         pytest.skip(f"{case.provider} streams have no close()")
     if ending == "with-left-early" and not case.context_manager:
         pytest.skip(f"{case.provider} streams are not context managers")
+    if ending != "with-left-early" and not case.releasable:
+        pytest.skip(f"{case.provider} streams cannot be left mid-way in this SDK version")
     caplog.set_level(logging.WARNING)
     client = case.client(asynchronous)
     stream = await resolve(case.stream(client))
