@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeGuard, TypeVar
 
 from agentops_semconv import ProviderName
 from opentelemetry.instrumentation.agentops.cohere._compat import client_wrapper_of
@@ -91,7 +91,7 @@ def usage_of(usage: Any) -> Usage | None:
     )
 
 
-def is_list(value: Any) -> bool:
+def is_list(value: Any) -> TypeGuard[list[Any] | tuple[Any, ...]]:
     """A list or tuple the caller passed (not the SDK's "omitted" sentinel, nor a string)."""
     return isinstance(value, list | tuple)
 

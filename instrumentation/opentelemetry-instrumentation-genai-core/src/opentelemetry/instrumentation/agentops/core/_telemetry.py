@@ -23,7 +23,6 @@ import timeit
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Any, Final
 
 from agentops_semconv import (
@@ -113,10 +112,20 @@ def error_type_of(error: BaseException) -> str:
     class (``cohere.errors.bad_request_error``) and re-export them from the package; the name
     users import and catch is the low-cardinality identifier worth grouping by.
     """
-    return _error_type(type(error))
+    cls = type(error)
+    found = _ERROR_TYPES.get(cls)
+    if found is None:
+        found = _error_type(cls)
+        if len(_ERROR_TYPES) < _MAX_ERROR_TYPES:
+            _ERROR_TYPES[cls] = found
+    return found
 
 
-@lru_cache(maxsize=256)
+# error.type per exception class: the lookup walks modules, and failing calls repeat classes.
+_ERROR_TYPES: dict[type, str] = {}
+_MAX_ERROR_TYPES: Final = 256
+
+
 def _error_type(cls: type) -> str:
     module = cls.__module__ or ""
     if not module or module == "builtins":
