@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import cohere
+import pytest
 from cohere.base_client import BaseCohere
+from conformance.metrics import metric_attributes
 from opentelemetry.trace import SpanKind, StatusCode
 
 SDK = f"cohere {cohere.__version__}"
@@ -113,6 +115,19 @@ def chat_error_type(status: int) -> str:
 def base_url(emulator: Any) -> str:
     """cohere < 5.8 takes a base URL ending in /v1; later ones the bare prefix."""
     return emulator.cohere_base_url if HAS_V2 else emulator.cohere_v1_base_url
+
+
+def make_client(emulator: Any, version: str, asynchronous: bool, api_key: str = API_KEY) -> Any:
+    if version == "v2" and not HAS_V2:
+        pytest.skip(NO_V2)
+    kinds = {
+        ("v1", False): "Client",
+        ("v1", True): "AsyncClient",
+        ("v2", False): "ClientV2",
+        ("v2", True): "AsyncClientV2",
+    }
+    kind = getattr(cohere, kinds[version, asynchronous])
+    return kind(api_key=api_key, base_url=base_url(emulator))
 
 
 def options(**headers: str) -> dict[str, Any]:
@@ -213,20 +228,6 @@ def assert_span(
         assert found["error.type"] == error
 
 
-def metric_attributes(span_attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """What every metric point of the call carries: the low-cardinality span attributes."""
-    keys = (
-        "gen_ai.operation.name",
-        "gen_ai.provider.name",
-        "gen_ai.request.model",
-        "gen_ai.response.model",
-        "server.address",
-        "server.port",
-        "error.type",
-    )
-    return {key: span_attributes[key] for key in keys if key in span_attributes}
-
-
 def assert_metrics(
     telemetry: Any,
     span: Any,
@@ -236,7 +237,7 @@ def assert_metrics(
 ) -> None:
     """One duration point and one token point per reported token type, with exactly the
     call's metric attributes; stream timing points only for streams."""
-    expected = metric_attributes(span.attributes)
+    expected = metric_attributes(span.attributes, error_type=span.attributes.get("error.type"))
     points = {name: found for name, found in telemetry.metrics().items() if found}
     (duration,) = points.pop(DURATION)
     assert dict(duration.attributes) == expected
@@ -307,3 +308,19 @@ def content_of(span: Any) -> dict[str, Any]:
         "gen_ai.tool.definitions",
     )
     return {key: json.loads(span.attributes[key]) for key in keys if key in span.attributes}
+
+
+def assert_call(
+    telemetry: Any, name: str, attributes: Mapping[str, Any], *, error: str | None = None
+) -> Any:
+    """The call's one span (exact attributes) and its metric points, token points from the
+    span's usage; returns the span."""
+    span = only_span(telemetry)
+    assert_span(span, name, attributes, error=error)
+    assert_metrics(
+        telemetry,
+        span,
+        input_tokens=attributes.get("gen_ai.usage.input_tokens"),
+        output_tokens=attributes.get("gen_ai.usage.output_tokens"),
+    )
+    return span

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import cohere
 import pytest
 from opentelemetry.instrumentation.agentops.cohere import CohereInstrumentor
 
 pytest.register_assert_rewrite("cohere_helpers")
 
-from cohere_helpers import API_KEY, HAS_V2, NO_V2, base_url  # noqa: E402
+from cohere_helpers import make_client  # noqa: E402
 
 
 @pytest.fixture
@@ -29,19 +28,6 @@ def instrument(telemetry) -> Iterator[CohereInstrumentor]:
 def capture(monkeypatch) -> None:
     """Content capture on; request it before ``instrument`` (settings are read then)."""
     monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-
-
-def make_client(emulator: Any, version: str, asynchronous: bool, api_key: str = API_KEY) -> Any:
-    if version == "v2" and not HAS_V2:
-        pytest.skip(NO_V2)
-    kinds = {
-        ("v1", False): "Client",
-        ("v1", True): "AsyncClient",
-        ("v2", False): "ClientV2",
-        ("v2", True): "AsyncClientV2",
-    }
-    kind = getattr(cohere, kinds[version, asynchronous])
-    return kind(api_key=api_key, base_url=base_url(emulator))
 
 
 @pytest.fixture(params=[False, True], ids=["sync", "async"])

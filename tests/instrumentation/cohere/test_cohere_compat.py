@@ -4,8 +4,7 @@ fails loudly if an SDK upgrade moves the client wrapper of any client kind."""
 from __future__ import annotations
 
 import pytest
-from cohere_helpers import API_KEY, HAS_V2, base_url
-from conftest import make_client
+from cohere_helpers import API_KEY, HAS_V2, base_url, make_client
 from opentelemetry.instrumentation.agentops.cohere._compat import client_wrapper_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

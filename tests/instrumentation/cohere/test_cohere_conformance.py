@@ -16,11 +16,11 @@ from cohere_helpers import (
     chat_error_type,
     count,
     dump,
+    make_client,
     options,
 )
 from conformance.case import ProviderCase
 from conformance.suite import *  # noqa: F403 - the suite's tests run here
-from conftest import make_client
 from opentelemetry.instrumentation.agentops.cohere import CohereInstrumentor
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -39,7 +39,7 @@ from agentops.cost import catalog
 from agentops.cost._errors import OnceWarning
 from agentops.cost._span_write import read_attributes, write_attributes
 from agentops.cost.metrics import cost_counter
-from agentops.cost.prices import PriceResolver
+from agentops.cost.prices import ModelPricing, PriceResolver
 from agentops.cost.user_prices import load_price_file, price_file_path
 
 _logger = logging.getLogger("agentops.cost")
@@ -179,14 +179,7 @@ class CostSpanProcessor(SpanProcessor):
             write_attributes(span, {_STATUS: _NO_USAGE})
             return
 
-        response_model = _text(get(_RESPONSE_MODEL))
-        request_model = _text(get(_REQUEST_MODEL))
-        provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
-        pricing = (
-            self._resolver.resolve(provider, response_model, request_model)
-            if response_model or request_model
-            else None
-        )
+        pricing, provider, request_model, response_model = self._pricing(get)
         rates = None
         if pricing is not None:
             tier = _service_tier(get) if pricing.uses_service_tier else None
@@ -216,12 +209,10 @@ class CostSpanProcessor(SpanProcessor):
         )
         self._counter.add(cost.total_usd, (provider, request_model, operation, response_model))
 
-    def _price_searches(self, span: Any, get: Callable[[str], Any], operation: str) -> None:
-        """A rerank call: its billed search units at the model's search price."""
-        units = _tokens(get(_SEARCH_UNITS))
-        if units is None:
-            write_attributes(span, {_STATUS: _NO_USAGE})
-            return
+    def _pricing(
+        self, get: Callable[[str], Any]
+    ) -> tuple[ModelPricing | None, str | None, str | None, str | None]:
+        """The span's pricing (None if unknown), provider, request and response models."""
         response_model = _text(get(_RESPONSE_MODEL))
         request_model = _text(get(_REQUEST_MODEL))
         provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
@@ -230,6 +221,15 @@ class CostSpanProcessor(SpanProcessor):
             if response_model or request_model
             else None
         )
+        return pricing, provider, request_model, response_model
+
+    def _price_searches(self, span: Any, get: Callable[[str], Any], operation: str) -> None:
+        """A rerank call: its billed search units at the model's search price."""
+        units = _tokens(get(_SEARCH_UNITS))
+        if units is None:
+            write_attributes(span, {_STATUS: _NO_USAGE})
+            return
+        pricing, provider, request_model, response_model = self._pricing(get)
         rates = pricing.rates(span.start_time) if pricing is not None else None
         per_unit = rates.per_search_unit_usd if rates is not None else None
         if pricing is None or per_unit is None:

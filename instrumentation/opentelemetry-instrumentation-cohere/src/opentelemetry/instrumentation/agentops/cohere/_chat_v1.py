@@ -42,17 +42,14 @@ _CHAT: Final = GenAI.GenAiOperationNameValues.CHAT.value
 _ROLES: Final = {"USER": "user", "CHATBOT": "assistant", "SYSTEM": "system", "TOOL": "tool"}
 
 
-class V1ChatMapper(CohereMapper[None]):
+class V1ChatMapper(CohereMapper):
     """``BaseCohere.chat`` and, with ``stream=True``, ``chat_stream`` (sync and async)."""
 
     operation = _CHAT
 
-    def __init__(self, *, stream: bool = False) -> None:
-        self.stream = stream
-
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call, stream=self.stream)
+        request: Request[None] = self.new_request(call)
         sampling_params(request, arguments)
         request.output_type = output_type_of(arguments.get("response_format"))
         request.conversation_id = as_str(arguments.get("conversation_id"))
@@ -68,10 +65,8 @@ class V1ChatMapper(CohereMapper[None]):
     def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
         return chat_response(result, None, capture_content)
 
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return V1ChatStream(capture_content) if self.stream else None
+    def new_stream(self, capture_content: bool) -> StreamAccumulator:
+        return V1ChatStream(capture_content)
 
 
 def _prompt_size(arguments: Mapping[str, Any]) -> int:

@@ -45,17 +45,14 @@ __all__ = ["V2ChatMapper", "V2ChatStream"]
 _CHAT: Final = GenAI.GenAiOperationNameValues.CHAT.value
 
 
-class V2ChatMapper(CohereMapper[None]):
+class V2ChatMapper(CohereMapper):
     """``V2Client.chat`` and, with ``stream=True``, ``chat_stream`` (sync and async)."""
 
     operation = _CHAT
 
-    def __init__(self, *, stream: bool = False) -> None:
-        self.stream = stream
-
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call, stream=self.stream)
+        request: Request[None] = self.new_request(call)
         sampling_params(request, arguments)
         request.output_type = output_type_of(arguments.get("response_format"))
         request.prompt_size = lambda: _prompt_size(arguments)
@@ -80,10 +77,8 @@ class V2ChatMapper(CohereMapper[None]):
             response.output_messages = [output_message(field(result, "message"), reason)]
         return response
 
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return V2ChatStream(capture_content) if self.stream else None
+    def new_stream(self, capture_content: bool) -> StreamAccumulator:
+        return V2ChatStream(capture_content)
 
 
 def _prompt_size(arguments: Mapping[str, Any]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Generic, TypeGuard, TypeVar
+from typing import Any, Final, TypeGuard
 
 from agentops_semconv import ProviderName
 from opentelemetry.instrumentation.agentops.cohere._compat import client_wrapper_of
@@ -13,6 +13,7 @@ from opentelemetry.instrumentation.agentops.core import (
     Call,
     Mapper,
     Request,
+    StreamAccumulator,
     Usage,
     server_from_url,
 )
@@ -38,8 +39,6 @@ __all__ = [
 ]
 
 PROVIDER: Final = ProviderName.COHERE
-
-StateT = TypeVar("StateT")
 
 # Cohere's finish reasons (v1 and v2) in the conventions' terms; others are kept, lowercased.
 _FINISH_REASONS: Final = {
@@ -142,12 +141,16 @@ def documents_message(documents: Any) -> InputMessage | None:
     return InputMessage(role="user", parts=parts, name="documents")
 
 
-class CohereMapper(Mapper[StateT], Generic[StateT]):
-    """The endpoint and credentials of the client a Cohere call is made on."""
+class CohereMapper(Mapper[None]):
+    """What every Cohere mapper shares: the client's endpoint and credentials, and (for the
+    ``*_stream`` methods, made with ``stream=True``) a stream accumulator."""
 
     operation: str
 
-    def new_request(self, call: Call, *, stream: bool = False) -> Request[StateT]:
+    def __init__(self, *, stream: bool = False) -> None:
+        self.stream = stream
+
+    def new_request(self, call: Call) -> Request[None]:
         host, port = _server_of(call.instance)
         return Request(
             provider=PROVIDER,
@@ -155,8 +158,17 @@ class CohereMapper(Mapper[StateT], Generic[StateT]):
             model=as_str(call.get("model")),
             server_address=host,
             server_port=port,
-            stream=stream,
+            stream=self.stream,
         )
+
+    def new_stream(self, capture_content: bool) -> StreamAccumulator | None:
+        """The accumulator of this kind of call's stream (calls that stream override it)."""
+        return None
+
+    def accumulator(
+        self, result: Any, request: Request[None], capture_content: bool
+    ) -> StreamAccumulator | None:
+        return self.new_stream(capture_content) if self.stream else None
 
     def credentials(self, instance: Any) -> Iterable[str]:
         wrapper = client_wrapper_of(instance)

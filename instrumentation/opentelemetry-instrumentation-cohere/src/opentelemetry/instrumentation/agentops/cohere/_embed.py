@@ -33,7 +33,7 @@ _PER_DIMENSION: Final = ("float_", "float", "int8", "uint8")
 _PACKED_BITS: Final = ("binary", "ubinary")
 
 
-class EmbedMapper(CohereMapper[None]):
+class EmbedMapper(CohereMapper):
     """v1 and v2 embed (sync and async): inputs are ``texts``, ``images`` or (v2) ``inputs``."""
 
     operation = _EMBEDDINGS

@@ -26,15 +26,12 @@ __all__ = ["GenerateMapper", "GenerateStream"]
 _TEXT_COMPLETION: Final = GenAI.GenAiOperationNameValues.TEXT_COMPLETION.value
 
 
-class GenerateMapper(CohereMapper[None]):
+class GenerateMapper(CohereMapper):
     operation = _TEXT_COMPLETION
-
-    def __init__(self, *, stream: bool = False) -> None:
-        self.stream = stream
 
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call, stream=self.stream)
+        request: Request[None] = self.new_request(call)
         sampling_params(request, arguments)
         request.choice_count = as_int(arguments.get("num_generations"))
         prompt = arguments.get("prompt")
@@ -59,10 +56,8 @@ class GenerateMapper(CohereMapper[None]):
             ]
         return response
 
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return GenerateStream(capture_content) if self.stream else None
+    def new_stream(self, capture_content: bool) -> StreamAccumulator:
+        return GenerateStream(capture_content)
 
 
 def _output(text: Any, reason: str | None) -> OutputMessage:

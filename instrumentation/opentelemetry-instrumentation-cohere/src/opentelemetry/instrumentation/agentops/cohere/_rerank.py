@@ -23,7 +23,7 @@ from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, f
 __all__ = ["RerankMapper"]
 
 
-class RerankMapper(CohereMapper[None]):
+class RerankMapper(CohereMapper):
     """``rerank`` of v1 ``BaseCohere`` and ``V2Client`` (sync and async)."""
 
     operation = AGENTOPS_OPERATION_RERANK
