@@ -12,7 +12,6 @@ from opentelemetry.instrumentation.agentops.cohere._common import (
     finish_reason,
     is_list,
     plain,
-    sampling_params,
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core import (
@@ -49,8 +48,7 @@ class V1ChatMapper(CohereMapper):
 
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call)
-        sampling_params(request, arguments)
+        request = self.new_request(call, sampled=True)
         request.output_type = output_type_of(arguments.get("response_format"))
         request.conversation_id = as_str(arguments.get("conversation_id"))
         request.prompt_size = lambda: _prompt_size(arguments)

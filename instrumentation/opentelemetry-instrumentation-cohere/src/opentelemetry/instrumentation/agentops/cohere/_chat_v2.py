@@ -13,7 +13,6 @@ from opentelemetry.instrumentation.agentops.cohere._common import (
     finish_reason,
     is_list,
     plain,
-    sampling_params,
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core import (
@@ -52,8 +51,7 @@ class V2ChatMapper(CohereMapper):
 
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call)
-        sampling_params(request, arguments)
+        request = self.new_request(call, sampled=True)
         request.output_type = output_type_of(arguments.get("response_format"))
         request.prompt_size = lambda: _prompt_size(arguments)
         if capture_content:

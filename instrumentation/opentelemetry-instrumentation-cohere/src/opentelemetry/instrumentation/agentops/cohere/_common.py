@@ -150,9 +150,10 @@ class CohereMapper(Mapper[None]):
     def __init__(self, *, stream: bool = False) -> None:
         self.stream = stream
 
-    def new_request(self, call: Call) -> Request[None]:
+    def new_request(self, call: Call, *, sampled: bool = False) -> Request[None]:
+        """The request's common part; ``sampled``: a generation, with sampling parameters."""
         host, port = _server_of(call.instance)
-        return Request(
+        request: Request[None] = Request(
             provider=PROVIDER,
             operation=self.operation,
             model=as_str(call.get("model")),
@@ -160,6 +161,9 @@ class CohereMapper(Mapper[None]):
             server_port=port,
             stream=self.stream,
         )
+        if sampled:
+            sampling_params(request, call.arguments)
+        return request
 
     def new_stream(self, capture_content: bool) -> StreamAccumulator | None:
         """The accumulator of this kind of call's stream (calls that stream override it)."""

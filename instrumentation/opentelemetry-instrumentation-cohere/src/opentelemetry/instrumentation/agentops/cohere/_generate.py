@@ -8,7 +8,6 @@ from opentelemetry.instrumentation.agentops.cohere._common import (
     CohereMapper,
     finish_reason,
     is_list,
-    sampling_params,
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core import (
@@ -31,8 +30,7 @@ class GenerateMapper(CohereMapper):
 
     def request(self, call: Call, capture_content: bool) -> Request[None] | None:
         arguments = call.arguments
-        request: Request[None] = self.new_request(call)
-        sampling_params(request, arguments)
+        request = self.new_request(call, sampled=True)
         request.choice_count = as_int(arguments.get("num_generations"))
         prompt = arguments.get("prompt")
         request.prompt_size = lambda: text_size(prompt)
