@@ -186,7 +186,7 @@ class CohereMapper(Mapper[None]):
             scheme, _, token = authorization.partition(" ")
             if token and scheme.lower() == "bearer":
                 values.append(token)
-        # Headers the caller gave the client (cohere >= 5.16): values they chose.
+        # Headers the caller gave the client (`headers=`, by cohere 5.21): values they chose.
         custom = getattr(wrapper, "get_custom_headers", None)
         extra = custom() if callable(custom) else None
         if isinstance(extra, Mapping):
