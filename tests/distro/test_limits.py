@@ -284,7 +284,8 @@ def test_a_caught_limit_error_can_be_reported(telemetry, logs, agentops_client):
         provider="openai", error=CostLimitExceeded("cap", 1.0, 1.5), context={"step": "chat"}
     )
     (record,) = logs.events("gen_ai.client.operation.exception")
-    assert record.log_record.attributes["error.type"] == "agentops.errors.CostLimitExceeded"
+    # The path users import it by (``from agentops import CostLimitExceeded``).
+    assert record.log_record.attributes["error.type"] == "agentops.CostLimitExceeded"
 
 
 # -- the tracker on its own --------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
+COHERE_LINE = re.compile(r"^[✓✗] \S+\s+cohere\s")
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -35,8 +36,22 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     chats, embedding = spans[:4], spans[4]
     assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
     assert embedding[5] is None and int(embedding[4]) > 0
-    stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
+    stream_lines = [
+        line
+        for line in output.splitlines()
+        if "(stream, first chunk " in line and SPAN_LINE.match(line)
+    ]
     assert len(stream_lines) == 1
+    # The Cohere calls: v2 chat, stream, embed and rerank (search units, not tokens: no
+    # usage and no price), then a v1 chat.
+    cohere = [line.split()[:3] for line in output.splitlines() if COHERE_LINE.match(line)]
+    assert cohere == [
+        ["✓", "chat", "cohere"],
+        ["✓", "chat", "cohere"],
+        ["✓", "embeddings", "cohere"],
+        ["✓", "rerank", "cohere"],
+        ["✓", "chat", "cohere"],
+    ]
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
@@ -47,12 +62,12 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output")
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input", "openai")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output", "openai")
     assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
     assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
-    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input")
+    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input", "openai")
     assert embedding_input[embedding_input.index("input") + 3] == embedding[4]

@@ -74,3 +74,28 @@ class CostStatusValues(Enum):
     INVALID_USAGE = "invalid_usage"
     """The provider reported token counts that cannot be right (negative, or beyond any
     model's context): not priced, and the bad counts are not in the token metric."""
+
+
+AGENTOPS_OPERATION_RERANK: Final = "rerank"
+"""``gen_ai.operation.name`` value of a rerank call (documents ordered by relevance to a
+query, e.g. Cohere's ``rerank``). The registry has no such operation; span name
+``rerank {gen_ai.request.model}``. Priced per billed search unit, not per token."""
+
+AGENTOPS_RERANK_QUERY_COUNT: Final = "agentops.rerank.query_count"
+"""int, {query}: queries the documents were ranked against (1 for Cohere's API)."""
+
+AGENTOPS_RERANK_DOCUMENT_COUNT: Final = "agentops.rerank.document_count"
+"""int, {document}: documents sent to be ranked."""
+
+AGENTOPS_RERANK_TOP_N: Final = "agentops.rerank.top_n"
+"""int, {document}: how many of the best-ranked documents the caller asked for."""
+
+AGENTOPS_RERANK_RETURNED_COUNT: Final = "agentops.rerank.returned_count"
+"""int, {document}: ranked documents the provider returned."""
+
+AGENTOPS_RERANK_BILLED_SEARCH_UNITS: Final = "agentops.rerank.billed_search_units"
+"""int, {search_unit}: search units the provider billed (Cohere: one per query over up to
+100 documents); what a rerank call is priced by."""
+
+AGENTOPS_EMBEDDINGS_INPUT_COUNT: Final = "agentops.embeddings.input_count"
+"""int, {input}: texts, images or other inputs sent to be embedded in one call."""

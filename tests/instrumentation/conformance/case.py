@@ -33,6 +33,10 @@ class ProviderCase(ABC):
     """Whether its stream objects have ``close()`` (sync) / an async close."""
     context_manager: ClassVar[bool] = True
     """Whether its stream objects work with ``with`` / ``async with``."""
+    releasable: ClassVar[bool] = True
+    """Whether a stream left mid-way can be let go: closed, or dropped (a generator dropped is
+    closed by the garbage collector). False for an SDK generator that swallows the close
+    (``except: pass`` around its ``yield``), which raises there uninstrumented too."""
 
     def __init__(self, emulator: Any, telemetry: Any) -> None:
         self.emulator = emulator

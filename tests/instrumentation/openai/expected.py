@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import openai
+from conformance.metrics import metric_attributes  # noqa: F401 - the OpenAI tests import it here
 from opentelemetry.trace import SpanKind, StatusCode
 
 API_KEY = "sk-test-secret-key-0123456789"
@@ -252,24 +253,6 @@ def responses_response_attributes(response: Any, finish_reason: str = "stop") ->
         "gen_ai.usage.output_tokens": response.usage.output_tokens,
         "openai.response.service_tier": response.service_tier,
     }
-
-
-def metric_attributes(
-    span_attributes: dict[str, Any], *, error_type: str | None = None
-) -> dict[str, Any]:
-    """The low-cardinality subset of a span's attributes every metric point carries."""
-    keys = (
-        "gen_ai.operation.name",
-        "gen_ai.provider.name",
-        "gen_ai.request.model",
-        "gen_ai.response.model",
-        "server.address",
-        "server.port",
-    )
-    attributes = {key: span_attributes[key] for key in keys if key in span_attributes}
-    if error_type is not None:
-        attributes["error.type"] = error_type
-    return attributes
 
 
 def only_span(telemetry: Any) -> Any:

@@ -17,6 +17,7 @@ import importlib
 import threading
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from agentops.cost.rates import Rate, TokenRates
@@ -119,14 +120,16 @@ class CatalogPricing:
 def to_token_rates(model_price: ModelPrice) -> TokenRates | None:
     """Token rates from a genai-prices price, or ``None`` if it prices no text tokens.
 
-    Only the units a span reports are kept: input, output, cache read, cache write, and the
-    per-request fee genai-prices adds to every call. A model priced only by other units
-    (audio seconds, pages, characters) gets ``None``, so its spans say ``unknown_model``
-    rather than a false 0.
+    Only the units a span reports are kept: input, output, cache read, cache write, the
+    per-request fee genai-prices adds to every call, and rerank search units. A model priced
+    only by other units (audio seconds, pages, characters) gets ``None``, so its spans say
+    ``unknown_model`` rather than a false 0.
     """
     input_rate = _rate(model_price.input_mtok)
     output_rate = _rate(model_price.output_mtok)
-    if input_rate is None and output_rate is None:
+    searches_kcount = getattr(model_price, "rerank_searches_kcount", None)
+    per_search = float(searches_kcount) / 1000 if isinstance(searches_kcount, Decimal) else None
+    if input_rate is None and output_rate is None and per_search is None:
         return None
     requests_kcount = model_price.requests_kcount
     return TokenRates(
@@ -135,6 +138,7 @@ def to_token_rates(model_price: ModelPrice) -> TokenRates | None:
         cache_read=_rate(model_price.cache_read_mtok),
         cache_write=_rate(model_price.cache_write_mtok),
         per_request_usd=float(requests_kcount) / 1000 if requests_kcount is not None else 0.0,
+        per_search_unit_usd=per_search,
     )
 
 

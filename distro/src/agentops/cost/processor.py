@@ -25,6 +25,8 @@ from agentops_semconv import (
     AGENTOPS_COST_PRICE_SOURCE,
     AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
+    AGENTOPS_OPERATION_RERANK,
+    AGENTOPS_RERANK_BILLED_SEARCH_UNITS,
     CostStatusValues,
 )
 from opentelemetry.context import Context
@@ -39,7 +41,7 @@ from agentops.cost import catalog
 from agentops.cost._errors import OnceWarning
 from agentops.cost._span_write import read_attributes, write_attributes
 from agentops.cost.metrics import cost_counter
-from agentops.cost.prices import PriceResolver
+from agentops.cost.prices import ModelPricing, PriceResolver
 from agentops.cost.user_prices import load_price_file, price_file_path
 
 _logger = logging.getLogger("agentops.cost")
@@ -60,6 +62,8 @@ _PROMPT_TOKENS: Final = GenAI.GEN_AI_USAGE_PROMPT_TOKENS  # deprecated input nam
 _COMPLETION_TOKENS: Final = GenAI.GEN_AI_USAGE_COMPLETION_TOKENS  # deprecated output name
 _CACHE_READ_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS
 _CACHE_WRITE_TOKENS: Final = GenAI.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS
+_RERANK: Final = AGENTOPS_OPERATION_RERANK
+_SEARCH_UNITS: Final = AGENTOPS_RERANK_BILLED_SEARCH_UNITS
 
 NOT_PRICED_OPERATIONS: Final = frozenset(
     {
@@ -159,6 +163,9 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         operation = get(_OPERATION)
         if operation is None or operation in NOT_PRICED_OPERATIONS or _STATUS in attributes:
             return
+        if operation == _RERANK:
+            self._price_searches(span, get, operation)
+            return
 
         input_tokens = get(_INPUT_TOKENS)
         if input_tokens.__class__ is not int or input_tokens < 0:
@@ -174,24 +181,17 @@ class CostSpanProcessor(OnEndingSpanProcessor):
             write_attributes(span, {_STATUS: _NO_USAGE})
             return
 
-        response_model = _text(get(_RESPONSE_MODEL))
-        request_model = _text(get(_REQUEST_MODEL))
-        provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
+        pricing, provider, request_model, response_model = self._pricing(get)
         cache_read = get(_CACHE_READ_TOKENS)
         if cache_read.__class__ is not int or cache_read < 0:
             cache_read = _tokens(cache_read)
         # Tags: only the keys agentops.tags made (a few look-ups, not a scan of every key).
         key = (provider, request_model, operation, response_model, _tag_keys.tags_of(get))
-        pricing = (
-            self._resolver.resolve(provider, response_model, request_model)
-            if response_model or request_model
-            else None
-        )
         rates = None
         if pricing is not None:
             tier = _service_tier(get) if pricing.uses_service_tier else None
             rates = pricing.rates(span.start_time, tier)
-        if rates is None:
+        if rates is None or not rates.prices_tokens:
             write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
             if cache_read:
                 self._counter.add(None, key, cache_read)
@@ -220,6 +220,44 @@ class CostSpanProcessor(OnEndingSpanProcessor):
             self._counter.add(cost.total_usd, key, cache_read, saved)
         else:
             self._counter.add(cost.total_usd, key)
+
+    def _pricing(
+        self, get: Callable[[str], Any]
+    ) -> tuple[ModelPricing | None, str | None, str | None, str | None]:
+        """The span's pricing (None if unknown), provider, request and response models."""
+        response_model = _text(get(_RESPONSE_MODEL))
+        request_model = _text(get(_REQUEST_MODEL))
+        provider = _text(get(_PROVIDER)) or _text(get(_SYSTEM))
+        pricing = (
+            self._resolver.resolve(provider, response_model, request_model)
+            if response_model or request_model
+            else None
+        )
+        return pricing, provider, request_model, response_model
+
+    def _price_searches(self, span: Any, get: Callable[[str], Any], operation: str) -> None:
+        """A rerank call: its billed search units at the model's search price."""
+        units = _tokens(get(_SEARCH_UNITS))
+        if units is None:
+            write_attributes(span, {_STATUS: _NO_USAGE})
+            return
+        pricing, provider, request_model, response_model = self._pricing(get)
+        rates = pricing.rates(span.start_time) if pricing is not None else None
+        per_unit = rates.per_search_unit_usd if rates is not None else None
+        if pricing is None or per_unit is None:
+            write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
+            return
+        total = units * per_unit
+        write_attributes(
+            span,
+            {
+                AGENTOPS_COST_TOTAL_USD: total,
+                _STATUS: _PRICED,
+                AGENTOPS_COST_PRICE_SOURCE: pricing.source,
+            },
+        )
+        key = (provider, request_model, operation, response_model, _tag_keys.tags_of(get))
+        self._counter.add(total, key)
 
 
 def _tokens(value: Any) -> int | float | None:

@@ -57,6 +57,9 @@ class TokenRates:
     cache_read: Rate | None = None
     cache_write: Rate | None = None
     per_request_usd: float = 0.0
+    per_search_unit_usd: float | None = None
+    """USD per billed search unit of a rerank call (Cohere's unit: one query over up to 100
+    documents); ``None`` when the model has no search price."""
     _flat: tuple[float, float, float, float] | None = field(
         init=False, repr=False, compare=False, default=None
     )
@@ -131,6 +134,11 @@ class TokenRates:
                 self.cache_read or input_rate, cache_read_tokens, total_input
             )
         return saved if saved > 0 else 0.0
+    @property
+    def prices_tokens(self) -> bool:
+        """Whether these rates price text tokens at all (a reranker priced only per search
+        unit does not: its token-priced calls are of an unknown price, not free)."""
+        return self.input is not None or self.output is not None
 
 
 FREE = TokenRates(input=Rate(0.0), output=Rate(0.0))

@@ -56,6 +56,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # A fixed Date header (the ids' `created` time): answers stay byte-for-byte the same,
+        # and SDK errors that print the response headers (cohere's ApiError) compare equal.
+        return "Tue, 14 Nov 2023 22:13:20 GMT"
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             sys.stderr.write(f"provider-emulator: {format % args}\n")

@@ -17,6 +17,7 @@ them exactly.
 from __future__ import annotations
 
 import math
+import sys
 import time
 import timeit
 from collections.abc import Callable, Iterable, Iterator
@@ -107,10 +108,25 @@ Credentials = Callable[[], Iterable[str]]
 def error_type_of(error: BaseException) -> str:
     """``error.type`` for an exception: its public import path, e.g. ``openai.RateLimitError``.
 
-    SDKs define exceptions in private modules (``openai._exceptions``); the name users import
-    and catch is the low-cardinality identifier worth grouping by.
+    SDKs define exceptions in private modules (``openai._exceptions``) or in one module per
+    class (``cohere.errors.bad_request_error``) and re-export them from the package; the name
+    users import and catch is the low-cardinality identifier worth grouping by.
     """
     cls = type(error)
+    found = _ERROR_TYPES.get(cls)
+    if found is None:
+        found = _error_type(cls)
+        if len(_ERROR_TYPES) < _MAX_ERROR_TYPES:
+            _ERROR_TYPES[cls] = found
+    return found
+
+
+# error.type per exception class: the lookup walks modules, and failing calls repeat classes.
+_ERROR_TYPES: dict[type, str] = {}
+_MAX_ERROR_TYPES: Final = 256
+
+
+def _error_type(cls: type) -> str:
     module = cls.__module__ or ""
     if not module or module == "builtins":
         return cls.__qualname__
@@ -119,7 +135,20 @@ def error_type_of(error: BaseException) -> str:
         if part.startswith("_"):
             break
         public.append(part)
-    return ".".join([*public, cls.__qualname__]) if public else cls.__qualname__
+    if not public:
+        return cls.__qualname__
+    # The shortest public module on the way that exports the class under its own name.
+    # Only modules already imported are asked (the class's own package is, since it exists).
+    for depth in range(1, len(public)):
+        name = ".".join(public[:depth])
+        package = sys.modules.get(name)
+        try:
+            exported = package is not None and getattr(package, cls.__name__, None) is cls
+        except Exception:  # a module-level __getattr__ that fails
+            exported = False
+        if exported:
+            return f"{name}.{cls.__qualname__}"
+    return ".".join([*public, cls.__qualname__])
 
 
 def is_caller_stop(error: BaseException) -> bool:
