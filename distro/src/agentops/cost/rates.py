@@ -134,6 +134,7 @@ class TokenRates:
                 self.cache_read or input_rate, cache_read_tokens, total_input
             )
         return saved if saved > 0 else 0.0
+
     @property
     def prices_tokens(self) -> bool:
         """Whether these rates price text tokens at all (a reranker priced only per search
