@@ -415,9 +415,14 @@ class _ChoiceState:
                 slot["arguments"] += getattr(function, "arguments", None) or ""
 
     def message(self) -> OutputMessage:
+        text = "".join(self.text) if self.text else None
+        if not text and self.tool_calls:
+            # The "" of the first (role) chunk: a streamed tool call has no text part, as the
+            # same call made without streaming has none (its content is null).
+            text = None
         message = {
             "role": self.role or "assistant",
-            "content": "".join(self.text) if self.text else None,
+            "content": text,
             "tool_calls": [
                 {"id": c["id"], "function": {"name": c["name"], "arguments": c["arguments"]}}
                 for _, c in sorted(self.tool_calls.items())
