@@ -36,7 +36,11 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
     assert embedding[5] is None and int(embedding[4]) > 0
     stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
-    assert len(stream_lines) == 1
+    assert len([line for line in stream_lines if " openai " in line]) == 1
+    # Groq: a chat completion and a stream, after the OpenAI calls.
+    groq = [line for line in output.splitlines() if re.match(r"^✓ chat\s+groq\s", line)]
+    assert len(groq) == 2 and groq[1] in stream_lines
+    assert all(re.search(r" in [1-9]\d*  out [1-9]", line) for line in groq)
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
@@ -47,11 +51,11 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output")
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "input")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "output")
     assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
     assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
     embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input")

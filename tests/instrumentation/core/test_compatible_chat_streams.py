@@ -34,9 +34,7 @@ class ElsewhereUsage(ChatExtension):
 
 
 def a_call(**kwargs: Any) -> Call:
-    return Call(
-        instance=None, args=(), kwargs=kwargs, arguments=dict(kwargs), settings=Settings()
-    )
+    return Call(instance=None, args=(), kwargs=kwargs, arguments=dict(kwargs), settings=Settings())
 
 
 def chunk(

@@ -35,8 +35,8 @@ SERVER_TIMES = {
 CREATE_PARAMS = frozenset(
     inspect.signature(groq.resources.chat.completions.Completions.create).parameters
 )
-# groq 0.9.0 to 0.12 hand a stream's error event to the caller as if it were a chunk; later
-# releases raise APIError for it (their stream decoder looks for "error").
+# groq 0.9.0 and 0.10.0 hand a stream's error event to the caller as if it were a chunk; from
+# 0.11.0 on the stream decoder looks for "error" and raises APIError.
 RAISES_STREAM_ERRORS = "error" in inspect.getsource(groq.Stream.__stream__)
 
 
