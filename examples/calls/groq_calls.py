@@ -1,7 +1,7 @@
 """Groq: a chat completion and a streamed one, whose spans carry Groq's server timings.
 
-The client reads GROQ_API_KEY and GROQ_BASE_URL from the environment, so the same code talks
-to Groq or to the emulator.
+`Groq()` takes its key and base URL from GROQ_API_KEY and GROQ_BASE_URL: the demo points them
+at the emulator; unset, the calls go to Groq itself.
 """
 
 from __future__ import annotations
@@ -31,13 +31,10 @@ def chat(client: Groq) -> None:
 
 def stream(client: Groq) -> None:
     say("groq streamed chat completion ...")
-    chunks = client.chat.completions.create(
-        model=MODEL,
-        messages=[{"role": "user", "content": "Write one sentence about speed."}],
-        stream=True,
-    )
-    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-    say(f"  reply: {text}")
+    prompt = [{"role": "user", "content": "Write one sentence about speed."}]
+    with client.chat.completions.create(model=MODEL, messages=prompt, stream=True) as chunks:
+        pieces = [chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices]
+    say(f"  reply, in {len(pieces)} chunks: {''.join(pieces)}")
 
 
 def run() -> None:

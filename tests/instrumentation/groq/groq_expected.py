@@ -10,14 +10,23 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import groq
+from conformance.case import drain, resolve
 from opentelemetry.instrumentation.agentops.groq import GroqInstrumentor
 from opentelemetry.trace import SpanKind, StatusCode
 
 API_KEY = "gsk-test-secret-key-0123456789"
 MODEL = "llama-3.3-70b-versatile"
+USER = [{"role": "user", "content": "tell me a short story about a lighthouse"}]
+WEATHER = [{"role": "user", "content": "weather in Paris?"}]
+PARAMETERS = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+TOOL = {
+    "type": "function",
+    "function": {"name": "get_weather", "description": "Weather now", "parameters": PARAMETERS},
+}
 SCOPE = "opentelemetry.instrumentation.agentops.groq"
 SDK = f"groq {groq.__version__}"
 
@@ -66,6 +75,17 @@ class Instrumented:
 def make_client(emulator: Any, asynchronous: bool) -> Any:
     kind = groq.AsyncGroq if asynchronous else groq.Groq
     return kind(api_key=API_KEY, base_url=emulator.groq_base_url, max_retries=0)
+
+
+def create(completions: Any, messages: Any = USER, **kwargs: Any) -> Any:
+    """``completions.create(...)`` with the tests' model (and prompt, unless given), where
+    ``completions`` is ``client.chat.completions`` or one of its raw-response views."""
+    return completions.create(model=MODEL, messages=messages, **kwargs)
+
+
+async def read_stream(completions: Any, **kwargs: Any) -> list[Any]:
+    """Every chunk of a streamed ``create``, sync or async."""
+    return await drain(await resolve(create(completions, stream=True, **kwargs)))
 
 
 def dumped(value: Any) -> dict[str, Any]:
@@ -123,16 +143,6 @@ def stream_attributes(chunks: list[Any]) -> dict[str, Any]:
     }
 
 
-METRIC_KEYS = (
-    "gen_ai.operation.name",
-    "gen_ai.provider.name",
-    "gen_ai.request.model",
-    "gen_ai.response.model",
-    "server.address",
-    "server.port",
-)
-
-
 def points(telemetry: Any) -> dict[str, list[tuple[dict[str, Any], int, float | None]]]:
     """Every histogram point recorded: (attributes, count, sum); sums of times are None
     (they vary), token sums are exact."""
@@ -151,7 +161,9 @@ def expected_points(
     """The points one call makes: a duration (with ``error_type`` if it failed), token usage
     when the span has it, and for a stream of ``chunks`` chunks the time to the first and
     between the others (timed as they came, before any failure)."""
-    attributes = {k: span_attributes[k] for k in METRIC_KEYS if k in span_attributes}
+    # Every point carries the span's start attributes and the response model, nothing else.
+    keys = [*start_attributes(SimpleNamespace(port=None)), "gen_ai.response.model"]
+    attributes = {k: span_attributes[k] for k in keys if k in span_attributes}
     failed = {**attributes, "error.type": error_type} if error_type is not None else attributes
     expected: dict[str, list[tuple[dict[str, Any], int, float | None]]] = {
         DURATION: [(failed, 1, None)]
@@ -169,6 +181,23 @@ def expected_points(
         if chunks > 1:
             expected[TIME_PER_CHUNK] = [(attributes, chunks - 1, None)]
     return expected
+
+
+def expected_result(
+    emulator: Any, result: Any, request: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The span of a plain call: start attributes, the ``request`` attributes a test sets,
+    and what came back."""
+    return start_attributes(emulator) | (request or {}) | result_attributes(result)
+
+
+def expected_stream(emulator: Any, span: Any, chunks: list[Any]) -> dict[str, Any]:
+    """The span of a whole stream, its time to first chunk checked and taken from it."""
+    return (
+        start_attributes(emulator)
+        | stream_attributes(chunks)
+        | {"gen_ai.response.time_to_first_chunk": time_to_first_chunk(span)}
+    )
 
 
 def only_span(telemetry: Any) -> Any:

@@ -7,8 +7,16 @@ import json
 from typing import Any
 
 import pytest
-from conformance.case import drain, resolve
-from groq_expected import MODEL, Instrumented, make_client, only_span
+from conformance.case import resolve
+from groq_expected import (
+    PARAMETERS,
+    TOOL,
+    Instrumented,
+    create,
+    make_client,
+    only_span,
+    read_stream,
+)
 
 CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 CONTENT = (
@@ -17,11 +25,6 @@ CONTENT = (
     "gen_ai.system_instructions",
     "gen_ai.tool.definitions",
 )
-PARAMETERS = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-TOOL = {
-    "type": "function",
-    "function": {"name": "get_weather", "description": "Weather now", "parameters": PARAMETERS},
-}
 DEFINITION = {
     "type": "function",
     "name": "get_weather",
@@ -79,9 +82,7 @@ def tool_call_output(call: Any) -> list[dict[str, Any]]:
 
 
 async def test_plain_tool_call(sdk, telemetry):
-    result = await resolve(
-        sdk(capture=True).chat.completions.create(model=MODEL, messages=MESSAGES, tools=[TOOL])
-    )
+    result = await resolve(create(sdk(capture=True).chat.completions, MESSAGES, tools=[TOOL]))
 
     (call,) = result.choices[0].message.tool_calls
     assert content(only_span(telemetry)) == {
@@ -92,11 +93,7 @@ async def test_plain_tool_call(sdk, telemetry):
 
 
 async def test_stream_text_is_assembled(sdk, telemetry):
-    chunks = await drain(
-        await resolve(
-            sdk(capture=True).chat.completions.create(model=MODEL, messages=MESSAGES, stream=True)
-        )
-    )
+    chunks = await read_stream(sdk(capture=True).chat.completions, messages=MESSAGES)
 
     reply = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert reply.startswith("Emulated reply to: weather in Paris?")
@@ -114,13 +111,8 @@ async def test_stream_text_is_assembled(sdk, telemetry):
 
 
 async def test_stream_tool_call_is_assembled(sdk, telemetry):
-    chunks = await drain(
-        await resolve(
-            sdk(capture=True).chat.completions.create(
-                model=MODEL, messages=MESSAGES, tools=[TOOL], stream=True
-            )
-        )
-    )
+    completions = sdk(capture=True).chat.completions
+    chunks = await read_stream(completions, messages=MESSAGES, tools=[TOOL])
 
     (deltas,) = [c.choices[0].delta.tool_calls for c in chunks if c.choices[0].delta.tool_calls]
     (call,) = deltas
@@ -133,13 +125,11 @@ async def test_stream_tool_call_is_assembled(sdk, telemetry):
 
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
 async def test_no_content_unless_asked(sdk, telemetry, stream):
-    result = await resolve(
-        sdk(capture=False).chat.completions.create(
-            model=MODEL, messages=MESSAGES, tools=[TOOL], stream=stream
-        )
-    )
+    completions = sdk(capture=False).chat.completions
     if stream:
-        await drain(result)
+        await read_stream(completions, messages=MESSAGES, tools=[TOOL])
+    else:
+        await resolve(create(completions, MESSAGES, tools=[TOOL]))
 
     attributes = only_span(telemetry).attributes
     assert not set(CONTENT) & set(attributes)

@@ -9,30 +9,35 @@ import logging
 from typing import Any
 
 import pytest
-from conformance.case import drain, resolve
+from conformance.case import resolve
 from groq_expected import (
-    MODEL,
     RAISES_STREAM_ERRORS,
     SDK,
     assert_span,
+    create,
     dumped,
     expected_points,
     only_span,
     points,
+    read_stream,
     start_attributes,
     time_to_first_chunk,
 )
 
-USER = [{"role": "user", "content": "tell me a short story about a lighthouse"}]
+# The SDK's exception for each status, by its public name (groq.<class>).
 HTTP_FAULTS = {
-    "http-400": "groq.BadRequestError",
-    "http-401": "groq.AuthenticationError",
-    "http-403": "groq.PermissionDeniedError",
-    "http-404": "groq.NotFoundError",
-    "http-429": "groq.RateLimitError",
-    "http-500": "groq.InternalServerError",
-    "http-503": "groq.InternalServerError",
+    f"http-{status}": f"groq.{name}"
+    for status, name in (
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "PermissionDeniedError"),
+        (404, "NotFoundError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (503, "InternalServerError"),
+    )
 }
+MID_STREAM_ERROR = {"x-emulator-fault": "stream-error", "x-emulator-chunks": "10"}
 
 
 async def failure(call: Any) -> tuple[BaseException, list[Any]]:
@@ -70,12 +75,8 @@ async def test_a_failed_call(sdk, telemetry, emulator, instrumented, caplog, fau
     caplog.set_level(logging.DEBUG)
 
     def call() -> Any:
-        return sdk.chat.completions.create(
-            model=MODEL,
-            messages=USER,
-            stream=stream,
-            extra_headers={"x-emulator-fault": fault, "x-emulator-chunks": "8"},
-        )
+        headers = {"x-emulator-fault": fault, "x-emulator-chunks": "8"}
+        return create(sdk.chat.completions, stream=stream, extra_headers=headers)
 
     with instrumented.paused():
         expected_error, expected_received = await failure(call)
@@ -108,12 +109,7 @@ async def test_a_failed_call(sdk, telemetry, emulator, instrumented, caplog, fau
 @pytest.mark.skipif(not RAISES_STREAM_ERRORS, reason=f"{SDK} yields error events as chunks")
 async def test_an_error_event_mid_stream(sdk, telemetry, emulator):
     error, received = await failure(
-        lambda: sdk.chat.completions.create(
-            model=MODEL,
-            messages=USER,
-            stream=True,
-            extra_headers={"x-emulator-fault": "stream-error", "x-emulator-chunks": "10"},
-        )
+        lambda: create(sdk.chat.completions, stream=True, extra_headers=MID_STREAM_ERROR)
     )
 
     assert type(error).__name__ == "APIError"
@@ -133,16 +129,7 @@ async def test_an_error_event_mid_stream(sdk, telemetry, emulator):
 
 @pytest.mark.skipif(RAISES_STREAM_ERRORS, reason=f"{SDK} raises APIError for error events")
 async def test_an_error_event_the_sdk_hands_over_as_a_chunk(sdk, telemetry, emulator):
-    chunks = await drain(
-        await resolve(
-            sdk.chat.completions.create(
-                model=MODEL,
-                messages=USER,
-                stream=True,
-                extra_headers={"x-emulator-fault": "stream-error", "x-emulator-chunks": "10"},
-            )
-        )
-    )
+    chunks = await read_stream(sdk.chat.completions, extra_headers=MID_STREAM_ERROR)
 
     # The SDK raises nothing: the caller iterates the error event as a last "chunk", and
     # reading it does not break the instrumentation.
@@ -160,18 +147,8 @@ async def test_an_error_event_the_sdk_hands_over_as_a_chunk(sdk, telemetry, emul
 
 @pytest.mark.parametrize("delay_ms", [200])
 async def test_time_to_first_chunk_is_the_clients_wait(sdk, telemetry, delay_ms):
-    stream = await resolve(
-        sdk.chat.completions.create(
-            model=MODEL,
-            messages=USER,
-            stream=True,
-            extra_headers={
-                "x-emulator-fault": "slow-first-chunk",
-                "x-emulator-delay-ms": str(delay_ms),
-            },
-        )
-    )
-    chunks = await drain(stream)
+    slow = {"x-emulator-fault": "slow-first-chunk", "x-emulator-delay-ms": str(delay_ms)}
+    chunks = await read_stream(sdk.chat.completions, extra_headers=slow)
 
     span = only_span(telemetry)
     ttfc = time_to_first_chunk(span)
