@@ -122,6 +122,7 @@ async def test_stream(sdk, telemetry, emulator, instrumented):
 
     stream = await resolve(create(sdk.chat.completions, stream=True, extra_headers=headers))
     assert isinstance(stream, groq.AsyncStream if hasattr(stream, "__aiter__") else groq.Stream)
+    assert stream.response.status_code == 200
     chunks = await drain(stream)
 
     # No stream_options were added: the body, and so every chunk, is the uninstrumented one.
