@@ -1,5 +1,5 @@
-"""What the Groq tests expect, read from the SDK's own results (never from constants), and
-what the installed SDK can do.
+"""What the Groq tests expect, read from the SDK's own results (never from constants); what
+the installed SDK can do; and how the tests instrument, build clients and make calls.
 
 Attribute and metric names are literal strings on purpose: a test must fail if the
 instrumentation (or a constant it imports) ever emits another name.
