@@ -14,7 +14,7 @@ import openai
 import pytest
 from agentops import providers as registry
 from agentops.instrumentor import AgentOpsInstrumentor
-from agentops.providers import PROVIDERS, Provider, load_instrumentor
+from agentops.providers import PROVIDERS, Provider, load_instrumentor, sdk_installed
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 MESSAGES = [{"role": "user", "content": "Hello from the instrumentor test"}]
@@ -106,8 +106,16 @@ def test_a_provider_selection(agentops_instrumentor, telemetry):
 
 def test_only_the_selected_providers(agentops_instrumentor, telemetry):
     agentops_instrumentor.instrument(tracer_provider=telemetry.tracer_provider, providers=["groq"])
-    assert agentops_instrumentor.instrumented_providers() == ()  # groq is not installed
+    assert agentops_instrumentor.instrumented_providers() == ("groq",)
     assert not OpenAIInstrumentor().is_instrumented_by_opentelemetry
+    agentops_instrumentor.uninstrument()
+    # A selected provider whose package is not installed is skipped.
+    absent = [p.name for p in PROVIDERS if p.name not in INSTALLED]
+    if absent:
+        agentops_instrumentor.instrument(
+            tracer_provider=telemetry.tracer_provider, providers=absent[:1]
+        )
+        assert agentops_instrumentor.instrumented_providers() == ()
 
 
 def test_an_unknown_provider_is_an_error(agentops_instrumentor):

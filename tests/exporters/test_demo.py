@@ -36,12 +36,12 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     chats, embedding = spans[:4], spans[4]
     assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
     assert embedding[5] is None and int(embedding[4]) > 0
-    stream_lines = [
-        line
-        for line in output.splitlines()
-        if "(stream, first chunk " in line and SPAN_LINE.match(line)
-    ]
-    assert len(stream_lines) == 1
+    stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
+    assert len([line for line in stream_lines if " openai " in line]) == 1
+    # Groq: a chat completion and a stream, after the OpenAI calls.
+    groq = [line for line in output.splitlines() if re.match(r"^✓ chat\s+groq\s", line)]
+    assert len(groq) == 2 and groq[1] in stream_lines
+    assert all(re.search(r" in [1-9]\d*  out [1-9]", line) for line in groq)
     # The Cohere calls: v2 chat, stream, embed and rerank (search units, not tokens: no
     # usage and no price), then a v1 chat.
     cohere = [line.split()[:3] for line in output.splitlines() if COHERE_LINE.match(line)]

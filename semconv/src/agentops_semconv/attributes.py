@@ -44,6 +44,22 @@ AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS: Final = "agentops.usage.estimated_output
 """int, {token}: estimated output tokens of an abandoned stream (see above)."""
 
 
+# Time the provider's servers report spending on a call, as opposed to the client-side
+# duration the conventions record. Provider-neutral: Groq reports these phases (seconds, in
+# its usage), and so do other providers in their own units; each package converts.
+AGENTOPS_SERVER_QUEUE_TIME: Final = "agentops.server.queue_time"
+"""double, s: how long the request waited in the provider's queue before processing began."""
+
+AGENTOPS_SERVER_PROMPT_TIME: Final = "agentops.server.prompt_time"
+"""double, s: how long the provider's servers spent processing the prompt (input tokens)."""
+
+AGENTOPS_SERVER_COMPLETION_TIME: Final = "agentops.server.completion_time"
+"""double, s: how long the provider's servers spent generating the output tokens."""
+
+AGENTOPS_SERVER_TOTAL_TIME: Final = "agentops.server.total_time"
+"""double, s: the provider's own total for the call, as it reports it (Groq: prompt plus
+completion time, queue time excluded)."""
+
 AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
 """Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
 made inside a ``tags(...)`` block."""

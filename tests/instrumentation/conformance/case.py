@@ -99,6 +99,35 @@ class ProviderCase(ABC):
         return f"{self.operation} {self.model}"
 
 
+class OpenAIShapedCase(ProviderCase):
+    """A provider whose SDK has OpenAI's chat surface (``client.chat.completions.create``,
+    choices, deltas, ``usage.prompt_tokens``): openai and groq. It supplies ``client`` and
+    ``dump``."""
+
+    def _create(self, client: Any, headers: Mapping[str, str] | None, **kwargs: Any) -> Any:
+        return client.chat.completions.create(
+            model=self.model,
+            messages=[{"role": "user", "content": self.prompt()}],
+            extra_headers=dict(headers or {}),
+            **kwargs,
+        )
+
+    def call(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
+        return self._create(client, headers)
+
+    def stream(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
+        return self._create(client, headers, stream=True)
+
+    def text(self, result: Any) -> str:
+        return result.choices[0].message.content
+
+    def chunk_text(self, chunk: Any) -> str:
+        return "".join(choice.delta.content or "" for choice in chunk.choices)
+
+    def usage(self, result: Any) -> tuple[int, int]:
+        return result.usage.prompt_tokens, result.usage.completion_tokens
+
+
 async def resolve(value: Any) -> Any:
     return (await value) if inspect.isawaitable(value) else value
 

@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 import openai
 import pytest
-from conformance.case import ProviderCase
+from conformance.case import OpenAIShapedCase
 from conformance.suite import *  # noqa: F403 - the suite's tests run here
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 
-class OpenAICase(ProviderCase):
+class OpenAICase(OpenAIShapedCase):
     provider: ClassVar[str] = "openai"
     model: ClassVar[str] = "gpt-4o-mini"
     scope: ClassVar[str] = "opentelemetry.instrumentation.agentops.openai"
@@ -36,31 +36,6 @@ class OpenAICase(ProviderCase):
             base_url=self.emulator.openai_base_url,
             max_retries=0,
         )
-
-    def _messages(self) -> list[dict[str, str]]:
-        return [{"role": "user", "content": self.prompt()}]
-
-    def call(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
-        return client.chat.completions.create(
-            model=self.model, messages=self._messages(), extra_headers=dict(headers or {})
-        )
-
-    def stream(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
-        return client.chat.completions.create(
-            model=self.model,
-            messages=self._messages(),
-            stream=True,
-            extra_headers=dict(headers or {}),
-        )
-
-    def text(self, result: Any) -> str:
-        return result.choices[0].message.content
-
-    def chunk_text(self, chunk: Any) -> str:
-        return "".join(choice.delta.content or "" for choice in chunk.choices)
-
-    def usage(self, result: Any) -> tuple[int, int]:
-        return result.usage.prompt_tokens, result.usage.completion_tokens
 
     def dump(self, value: Any) -> Any:
         data = value.model_dump()

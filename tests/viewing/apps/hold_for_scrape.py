@@ -25,7 +25,11 @@ def main() -> int:
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     sys.stdout.flush()
-    Path(os.environ["HOLD_DONE_FILE"]).write_text(repr(time.time()))
+    # Written aside, then renamed: the test polls for the file and must never read it empty.
+    done = Path(os.environ["HOLD_DONE_FILE"])
+    partial = done.with_name(done.name + ".partial")
+    partial.write_text(repr(time.time()))
+    partial.replace(done)
     release = Path(os.environ["HOLD_RELEASE_FILE"])
     deadline = time.monotonic() + float(os.environ.get("HOLD_TIMEOUT_S", "120"))
     while not release.exists() and time.monotonic() < deadline:

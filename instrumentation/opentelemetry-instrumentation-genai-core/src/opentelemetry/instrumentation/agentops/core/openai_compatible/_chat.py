@@ -148,14 +148,17 @@ class ChatMapper(Mapper[ChatState]):
         *,
         extension: ChatExtension | None = None,
         attributes: Mapping[str, AttributeValue] | None = None,
+        ask_stream_usage: bool = True,
     ) -> None:
         """``provider``: the name for hosts the registry does not know; ``attributes``:
-        static attributes for every span (e.g. ``openai.api.type``)."""
+        static attributes for every span (e.g. ``openai.api.type``); ``ask_stream_usage``:
+        False for APIs whose streams report usage unasked (the extension's ``chunk_usage``
+        reads it), so streamed requests go out exactly as the caller made them."""
         self.provider = provider
         self.client_of = client_of
         self.extension = extension or _NO_EXTENSION
         self.attributes = dict(attributes or {})
-        self._stream_usage = StreamUsageRequest()
+        self._stream_usage = StreamUsageRequest() if ask_stream_usage else None
 
     def new_request(self, call: Call) -> Request[ChatState]:
         client = self.client_of(call.instance)
@@ -194,6 +197,8 @@ class ChatMapper(Mapper[ChatState]):
         return request
 
     def prepare(self, call: Call, request: Request[ChatState]) -> Alteration | None:
+        if self._stream_usage is None:
+            return None
         base_url = getattr(self.client_of(call.instance), "base_url", None)
         return self._stream_usage.prepare(
             call, request, str(base_url) if base_url is not None else None
@@ -410,9 +415,14 @@ class _ChoiceState:
                 slot["arguments"] += getattr(function, "arguments", None) or ""
 
     def message(self) -> OutputMessage:
+        text = "".join(self.text) if self.text else None
+        if not text and self.tool_calls:
+            # The "" of the first (role) chunk: a streamed tool call has no text part, as the
+            # same call made without streaming has none (its content is null).
+            text = None
         message = {
             "role": self.role or "assistant",
-            "content": "".join(self.text) if self.text else None,
+            "content": text,
             "tool_calls": [
                 {"id": c["id"], "function": {"name": c["name"], "arguments": c["arguments"]}}
                 for _, c in sorted(self.tool_calls.items())
