@@ -14,7 +14,7 @@ import openai
 import pytest
 from agentops import providers as registry
 from agentops.instrumentor import AgentOpsInstrumentor
-from agentops.providers import PROVIDERS, Provider, load_instrumentor, sdk_installed
+from agentops.providers import PROVIDERS, Provider, load_instrumentor
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 MESSAGES = [{"role": "user", "content": "Hello from the instrumentor test"}]
