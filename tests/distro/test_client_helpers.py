@@ -45,6 +45,7 @@ def _isolated_hooks() -> Iterator[None]:
         list(hooks.pre_call_checks),
         hooks.signals.tokens,
         hooks.signals.latency,
+        list(hooks.call_observers),
     )
     yield
     for instrumentor in (AgentOpsInstrumentor(), OpenAIInstrumentor()):
@@ -54,6 +55,7 @@ def _isolated_hooks() -> Iterator[None]:
     hooks.attribute_sources[:] = saved[1]
     hooks.pre_call_checks[:] = saved[2]
     hooks.signals.tokens, hooks.signals.latency = saved[3], saved[4]
+    hooks.call_observers[:] = saved[5]
 
 
 @pytest.fixture

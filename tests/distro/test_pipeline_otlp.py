@@ -200,7 +200,13 @@ def test_disabled_instrumentation_emits_no_genai_telemetry(emulator) -> None:
     assert not set(receiver.metrics()) & {*GENAI_METRICS, COST_METRIC}
 
 
-def test_always_off_sampler_drops_spans_not_metrics(emulator) -> None:
+def _cost_total(metrics: dict) -> float:
+    return sum(point.value for m in metrics.get(COST_METRIC, []) for point in m.points)
+
+
+def test_always_off_sampler_drops_spans_not_metrics_nor_cost(emulator) -> None:
+    with HTTPReceiver() as sampled:
+        run_app(emulator, OTEL_EXPORTER_OTLP_ENDPOINT=sampled.endpoint)
     with HTTPReceiver() as receiver:
         run_app(
             emulator,
@@ -211,8 +217,9 @@ def test_always_off_sampler_drops_spans_not_metrics(emulator) -> None:
     assert receiver.spans() == []
     metrics = receiver.metrics()
     assert set(GENAI_METRICS) <= set(metrics)
-    # The cost is computed when a span ends, so unsampled calls are not counted.
-    assert not any(point.value for m in metrics.get(COST_METRIC, []) for point in m.points)
+    # Cost is computed for every call, sampled or not, before its span ends.
+    assert _cost_total(sampled.metrics()) > 0
+    assert _cost_total(metrics) == pytest.approx(_cost_total(sampled.metrics()))
 
 
 def test_explicit_environment_beats_distro_defaults(emulator) -> None:
@@ -229,12 +236,14 @@ def test_explicit_environment_beats_distro_defaults(emulator) -> None:
     assert '"agentops.cost.status": "priced"' in result.stdout
 
 
-def test_genai_events_turn_on_the_logs_pipeline(emulator) -> None:
+# The distro and the instrumentations read the switch with one parser: "1" counts as "true".
+@pytest.mark.parametrize("switch", ["true", "1"])
+def test_genai_events_turn_on_the_logs_pipeline(emulator, switch: str) -> None:
     with HTTPReceiver() as receiver:
         run_app(
             emulator,
             OTEL_EXPORTER_OTLP_ENDPOINT=receiver.endpoint,
-            OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT="true",
+            OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT=switch,
         )
 
     assert_chat_span_with_cost(only_chat_span(receiver))

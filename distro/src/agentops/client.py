@@ -228,10 +228,16 @@ class Client:
         the meter provider (once)."""
         provider = self._sdk_tracer_provider()
         if provider is not None and provider not in self._limit_processors:
-            # After the cost processor, so the cost is on the span in ``on_ending``.
+            # Our own calls are counted by the processor's call observer, sampled or not;
+            # spans of other instrumentations when they end, after the cost processor (so the
+            # cost is on the span in ``on_ending``).
             processor = CostLimitProcessor(self._tracker, self._event_logger())
             provider.add_span_processor(processor)
             self._limit_processors[provider] = processor
+            hooks.call_observers[:] = [
+                *(o for o in hooks.call_observers if not _limit_observer_of(o, self)),
+                processor.observe,
+            ]
         elif provider is None and self._tracker and warn:
             _logger.warning(
                 "Cost limits need an OpenTelemetry SDK TracerProvider (the global one is "
@@ -372,6 +378,9 @@ class Client:
                 self._saved_signals = None
             for processor in list(self._limit_processors.values()):
                 processor.active = False
+            hooks.call_observers[:] = [
+                o for o in hooks.call_observers if not _limit_observer_of(o, self)
+            ]
             self._limit_processors = weakref.WeakKeyDictionary()
             if self._threading is not None:
                 if self._threading.is_instrumented_by_opentelemetry:
@@ -538,6 +547,12 @@ def _parse_cost_limits(limits: object) -> list[CostLimit]:
             f"not {type(limits).__name__}"
         )
     return [as_cost_limit(limit) for limit in limits]
+
+
+def _limit_observer_of(observer: object, client: Client) -> bool:
+    """Whether ``observer`` is the call observer of one of ``client``'s limit processors."""
+    owner = getattr(observer, "__self__", None)
+    return isinstance(owner, CostLimitProcessor) and owner in client._limit_processors.values()
 
 
 def _processor_of(provider: SDKTracerProvider, kind: type) -> Any:

@@ -27,6 +27,7 @@ from agentops_semconv import (
 )
 from opentelemetry._logs import Logger, SeverityNumber
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.agentops.core.hooks import FinishedCall, Observation
 from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.trace import NonRecordingSpan, set_span_in_context
@@ -37,7 +38,10 @@ from agentops._compat import OnEndingSpanProcessor
 from agentops._span_events import add_event
 from agentops.limits import CostLimitCrossed, CostTracker
 
-__all__ = ["CostLimitProcessor"]
+__all__ = ["OUR_SCOPES", "CostLimitProcessor"]
+
+OUR_SCOPES: Final = "opentelemetry.instrumentation.agentops."
+"""The instrumentation scopes of this project's provider packages."""
 
 _logger = logging.getLogger("agentops")
 
@@ -61,8 +65,20 @@ class CostLimitProcessor(OnEndingSpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         pass
 
-    def on_ending(self, span: Span) -> None:
+    def observe(self, call: FinishedCall) -> Observation | None:
+        """The call observer: counts our own calls whatever the sampler decided (their span
+        processor hooks never run for unsampled spans), after the cost observer priced them."""
         if not self.active or not self._tracker:
+            return None
+        try:
+            events = self._count_cost(call.attributes, call.span_context, live=True)
+        except Exception:
+            _logger.debug("Counting a call against the cost limits failed", exc_info=True)
+            return None
+        return Observation(events=events) if events else None
+
+    def on_ending(self, span: Span) -> None:
+        if not self.active or not self._tracker or _ours(span):
             return
         try:
             if self._count(span, span.attributes, live=True):
@@ -78,7 +94,7 @@ class CostLimitProcessor(OnEndingSpanProcessor):
                 if context.span_id in self._counted:
                     self._counted.discard(context.span_id)
                     return
-        if not self.active or not self._tracker:
+        if not self.active or not self._tracker or _ours(span):
             return
         try:
             self._count(span, span.attributes, live=False)
@@ -99,6 +115,21 @@ class CostLimitProcessor(OnEndingSpanProcessor):
         if cost.__class__ not in (float, int) or cost < 0:
             return False
         span_context = span.get_span_context() if live else span.context
+        for name, event_attributes in self._count_cost(attributes, span_context, live=live):
+            if live:
+                try:
+                    add_event(span, name, event_attributes)
+                except Exception:
+                    _logger.debug("Adding the cost limit event to the span failed", exc_info=True)
+        return True
+
+    def _count_cost(
+        self, attributes: Any, span_context: Any, *, live: bool
+    ) -> list[tuple[str, dict[str, AttributeValue]]]:
+        """Count a priced call's cost; the span events its crossings put on the call's span."""
+        cost = attributes.get(AGENTOPS_COST_TOTAL_USD)
+        if cost.__class__ not in (float, int) or cost < 0:
+            return []
         crossed = self._tracker.add_cost(
             float(cost),
             _text(attributes.get(_PROVIDER)),
@@ -108,11 +139,12 @@ class CostLimitProcessor(OnEndingSpanProcessor):
             span_id=span_context.span_id if span_context else None,
             tags=_tag_keys.tags_of(attributes.get),
         )
-        for alert in crossed:
-            self._alert(alert, span if live else None, span_context)
-        return True
+        return [self._alert(alert, span_context) for alert in crossed]
 
-    def _alert(self, alert: CostLimitCrossed, live_span: Any, span_context: Any) -> None:
+    def _alert(
+        self, alert: CostLimitCrossed, span_context: Any
+    ) -> tuple[str, dict[str, AttributeValue]]:
+        """Warn, emit the log record and run the callback; the span event to add."""
         limit = alert.limit
         _logger.warning(
             "Cost limit %r crossed: %s spent of %s%s.%s",
@@ -142,11 +174,6 @@ class CostLimitProcessor(OnEndingSpanProcessor):
             )
         except Exception:
             _logger.debug("Emitting the cost limit event failed", exc_info=True)
-        if live_span is not None:
-            try:
-                add_event(live_span, AGENTOPS_COST_LIMIT_EVENT, attributes)
-            except Exception:
-                _logger.debug("Adding the cost limit event to the span failed", exc_info=True)
         if limit.on_exceed is not None:
             try:
                 limit.on_exceed(alert)
@@ -156,6 +183,13 @@ class CostLimitProcessor(OnEndingSpanProcessor):
                     limit.name,
                     exc_info=True,
                 )
+        return AGENTOPS_COST_LIMIT_EVENT, attributes
+
+
+def _ours(span: Any) -> bool:
+    """A span of this project's instrumentations: counted by ``observe`` before it ended."""
+    scope = getattr(span, "instrumentation_scope", None)
+    return bool(scope is not None and (scope.name or "").startswith(OUR_SCOPES))
 
 
 def _usd(amount: float) -> str:

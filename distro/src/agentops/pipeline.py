@@ -33,6 +33,7 @@ from opentelemetry.environment_variables import (
     OTEL_METRICS_EXPORTER,
     OTEL_TRACES_EXPORTER,
 )
+from opentelemetry.instrumentation.agentops.core.settings import Settings
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.environment_variables import (
@@ -63,10 +64,6 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 
-# Read by util-genai; the names are spelled out so this module needs no GenAI package.
-_EMIT_EVENT: Final = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
-_CAPTURE_CONTENT: Final = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
-_EVENT_MODES: Final = frozenset({"EVENT_ONLY", "SPAN_AND_EVENT"})
 # Declarative configuration (SDK >= 1.45); older SDKs do not know the variable.
 _OTEL_CONFIG_FILE: Final = "OTEL_CONFIG_FILE"
 
@@ -101,11 +98,8 @@ class Pipeline:
 
 
 def events_enabled() -> bool:
-    """Whether GenAI events are emitted, decided as opentelemetry-util-genai decides it."""
-    emit = os.environ.get(_EMIT_EVENT, "").strip().lower()
-    if emit in ("true", "false"):
-        return emit == "true"
-    return os.environ.get(_CAPTURE_CONTENT, "").strip().upper() in _EVENT_MODES
+    """Whether GenAI events are emitted, decided by the same settings the instrumentations read."""
+    return Settings.from_env().emit_events
 
 
 def env_defaults() -> dict[str, str]:

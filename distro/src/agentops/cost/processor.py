@@ -27,9 +27,14 @@ from agentops_semconv import (
     AGENTOPS_COST_TOTAL_USD,
     AGENTOPS_OPERATION_RERANK,
     AGENTOPS_RERANK_BILLED_SEARCH_UNITS,
+    AGENTOPS_USAGE_ESTIMATED,
+    AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS,
+    AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS,
     CostStatusValues,
 )
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.agentops.core import MAX_PLAUSIBLE_TOKENS, hooks
+from opentelemetry.instrumentation.agentops.core.hooks import FinishedCall, Observation
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.sdk.trace import ReadableSpan, Span
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
@@ -49,6 +54,11 @@ _logger = logging.getLogger("agentops.cost")
 _PRICED: Final = CostStatusValues.PRICED.value
 _UNKNOWN_MODEL: Final = CostStatusValues.UNKNOWN_MODEL.value
 _NO_USAGE: Final = CostStatusValues.NO_USAGE.value
+_ESTIMATED_STATUS: Final = CostStatusValues.ESTIMATED.value
+_INVALID_USAGE: Final = CostStatusValues.INVALID_USAGE.value
+_ESTIMATED: Final = AGENTOPS_USAGE_ESTIMATED
+_ESTIMATED_INPUT: Final = AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS
+_ESTIMATED_OUTPUT: Final = AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS
 _STATUS: Final = AGENTOPS_COST_STATUS
 
 _OPERATION: Final = GenAI.GEN_AI_OPERATION_NAME
@@ -102,6 +112,9 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         prices_file: a JSON price file (see ``docs/cost.md``); if ``None``, the path in
             ``$AGENTOPS_PRICES_FILE``, if set.
         resolver: a ready price resolver; replaces ``prices_file`` (mainly for tests).
+        observe_calls: also price this project's own calls before their spans end, sampled or
+            not (the core's call observer, see ``observe``); the latest processor created does
+            it, until it is shut down. Spans of other instrumentations are priced when they end.
         preload: load genai-prices now, so the first priced span does not wait the ~0.5 s
             it takes (``catalog.preload``: the imports on this thread, the price table in
             the background); otherwise it loads on the first priced span.
@@ -113,6 +126,7 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         meter_provider: MeterProvider | None = None,
         prices_file: str | os.PathLike[str] | None = None,
         resolver: PriceResolver | None = None,
+        observe_calls: bool = True,
         preload: bool = True,
     ) -> None:
         if resolver is None:
@@ -124,6 +138,8 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         self._failure = OnceWarning(_logger, "Cost enrichment failed; span kept without cost")
         if preload:
             _start_preload()
+        if observe_calls:
+            _install_observer(self)
 
     @property
     def resolver(self) -> PriceResolver:
@@ -148,7 +164,7 @@ class CostSpanProcessor(OnEndingSpanProcessor):
             self._failure.report()
 
     def shutdown(self) -> None:
-        pass
+        _remove_observer(self)
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return True
@@ -159,14 +175,32 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         attributes = read_attributes(span)
         if not attributes:
             return
-        get = attributes.get
-        operation = get(_OPERATION)
-        if operation is None or operation in NOT_PRICED_OPERATIONS or _STATUS in attributes:
-            return
-        if operation == _RERANK:
-            self._price_searches(span, get, operation)
-            return
+        if _STATUS in attributes:
+            return  # priced already (our own spans are priced before they end: observe())
+        priced = self._price(attributes.get, span.start_time)
+        if priced is not None:
+            write_attributes(span, priced)
 
+    def observe(self, call: FinishedCall) -> Observation | None:
+        """The call observer (``hooks.call_observers``): prices our own calls before their
+        span ends, whether or not the span is sampled, and counts them."""
+        if call.error_type is not None or call.response is None:
+            return None
+        if call.usage_problem is not None:
+            return Observation(attributes={_STATUS: _INVALID_USAGE})
+        priced = self._price(call.attributes.get, call.start_time_ns)
+        return Observation(attributes=priced) if priced is not None else None
+
+    def _price(self, get: Callable[[str], Any], start_time: int | None) -> dict[str, Any] | None:
+        """The cost attributes of a call described by ``get`` (its span attributes); the
+        counters are fed as a side effect. None for calls that are not priced at all."""
+        operation = get(_OPERATION)
+        if operation is None or operation in NOT_PRICED_OPERATIONS:
+            return None
+        if operation == _RERANK:
+            return self._price_searches(get, operation, start_time)
+
+        status = _PRICED
         input_tokens = get(_INPUT_TOKENS)
         if input_tokens.__class__ is not int or input_tokens < 0:
             input_tokens = _tokens(input_tokens)
@@ -178,8 +212,14 @@ class CostSpanProcessor(OnEndingSpanProcessor):
             if output_tokens is None:
                 output_tokens = _tokens(get(_COMPLETION_TOKENS))
         if input_tokens is None and output_tokens is None:
-            write_attributes(span, {_STATUS: _NO_USAGE})
-            return
+            if get(_ESTIMATED) is not True:
+                return {_STATUS: _NO_USAGE}
+            # A stream abandoned before usage came: priced (and counted) from the estimate.
+            input_tokens = _tokens(get(_ESTIMATED_INPUT))
+            output_tokens = _tokens(get(_ESTIMATED_OUTPUT))
+            status = _ESTIMATED_STATUS
+        if _implausible(input_tokens) or _implausible(output_tokens):
+            return {_STATUS: _INVALID_USAGE}
 
         pricing, provider, request_model, response_model = self._pricing(get)
         cache_read = get(_CACHE_READ_TOKENS)
@@ -190,12 +230,11 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         rates = None
         if pricing is not None:
             tier = _service_tier(get) if pricing.uses_service_tier else None
-            rates = pricing.rates(span.start_time, tier)
+            rates = pricing.rates(start_time, tier)
         if rates is None or not rates.prices_tokens:
-            write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
             if cache_read:
                 self._counter.add(None, key, cache_read)
-            return
+            return {_STATUS: _UNKNOWN_MODEL}
 
         cache_write = get(_CACHE_WRITE_TOKENS)
         if cache_write.__class__ is not int or cache_write < 0:
@@ -203,23 +242,20 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         input_tokens = input_tokens or 0
         cache_write = cache_write or 0
         cost = rates.cost(input_tokens, output_tokens or 0, cache_read or 0, cache_write)
-        write_attributes(
-            span,
-            {
-                AGENTOPS_COST_INPUT_USD: cost.input_usd,
-                AGENTOPS_COST_OUTPUT_USD: cost.output_usd,
-                AGENTOPS_COST_CACHE_READ_USD: cost.cache_read_usd,
-                AGENTOPS_COST_CACHE_WRITE_USD: cost.cache_write_usd,
-                AGENTOPS_COST_TOTAL_USD: cost.total_usd,
-                _STATUS: _PRICED,
-                AGENTOPS_COST_PRICE_SOURCE: pricing.source,  # type: ignore[union-attr]
-            },
-        )
         if cache_read:
             saved = rates.cache_read_savings(input_tokens, cache_read, cache_write)
             self._counter.add(cost.total_usd, key, cache_read, saved)
         else:
             self._counter.add(cost.total_usd, key)
+        return {
+            AGENTOPS_COST_INPUT_USD: cost.input_usd,
+            AGENTOPS_COST_OUTPUT_USD: cost.output_usd,
+            AGENTOPS_COST_CACHE_READ_USD: cost.cache_read_usd,
+            AGENTOPS_COST_CACHE_WRITE_USD: cost.cache_write_usd,
+            AGENTOPS_COST_TOTAL_USD: cost.total_usd,
+            _STATUS: status,
+            AGENTOPS_COST_PRICE_SOURCE: pricing.source,  # type: ignore[union-attr]
+        }
 
     def _pricing(
         self, get: Callable[[str], Any]
@@ -235,29 +271,26 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         )
         return pricing, provider, request_model, response_model
 
-    def _price_searches(self, span: Any, get: Callable[[str], Any], operation: str) -> None:
+    def _price_searches(
+        self, get: Callable[[str], Any], operation: str, start_time: int | None
+    ) -> dict[str, Any]:
         """A rerank call: its billed search units at the model's search price."""
         units = _tokens(get(_SEARCH_UNITS))
         if units is None:
-            write_attributes(span, {_STATUS: _NO_USAGE})
-            return
+            return {_STATUS: _NO_USAGE}
         pricing, provider, request_model, response_model = self._pricing(get)
-        rates = pricing.rates(span.start_time) if pricing is not None else None
+        rates = pricing.rates(start_time) if pricing is not None else None
         per_unit = rates.per_search_unit_usd if rates is not None else None
         if pricing is None or per_unit is None:
-            write_attributes(span, {_STATUS: _UNKNOWN_MODEL})
-            return
+            return {_STATUS: _UNKNOWN_MODEL}
         total = units * per_unit
-        write_attributes(
-            span,
-            {
-                AGENTOPS_COST_TOTAL_USD: total,
-                _STATUS: _PRICED,
-                AGENTOPS_COST_PRICE_SOURCE: pricing.source,
-            },
-        )
         key = (provider, request_model, operation, response_model, _tag_keys.tags_of(get))
         self._counter.add(total, key)
+        return {
+            AGENTOPS_COST_TOTAL_USD: total,
+            _STATUS: _PRICED,
+            AGENTOPS_COST_PRICE_SOURCE: pricing.source,
+        }
 
 
 def _tokens(value: Any) -> int | float | None:
@@ -267,6 +300,10 @@ def _tokens(value: Any) -> int | float | None:
     if isinstance(value, int | float) and value >= 0:
         return value
     return None
+
+
+def _implausible(tokens: int | float | None) -> bool:
+    return tokens is not None and tokens > MAX_PLAUSIBLE_TOKENS
 
 
 def _text(value: Any) -> str | None:
@@ -279,6 +316,28 @@ def _service_tier(get: Callable[[str], Any]) -> str | None:
         if tier is not None:
             return tier
     return None
+
+
+_observer_lock = threading.Lock()
+
+
+def _install_observer(processor: CostSpanProcessor) -> None:
+    """Make ``processor`` the one pricing our calls, first among the call observers (the
+    cost-limit observer reads the cost it sets)."""
+    with _observer_lock:
+        kept = [o for o in hooks.call_observers if not _is_cost_observer(o)]
+        hooks.call_observers[:] = [processor.observe, *kept]
+
+
+def _remove_observer(processor: CostSpanProcessor) -> None:
+    with _observer_lock:
+        hooks.call_observers[:] = [
+            o for o in hooks.call_observers if getattr(o, "__self__", None) is not processor
+        ]
+
+
+def _is_cost_observer(observer: object) -> bool:
+    return isinstance(getattr(observer, "__self__", None), CostSpanProcessor)
 
 
 def _start_preload() -> None:
