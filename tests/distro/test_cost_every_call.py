@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import openai
 import pytest
@@ -132,7 +133,7 @@ def test_an_abandoned_stream_is_priced_from_an_estimate_and_counted(
 class _BadUsage(BaseHTTPRequestHandler):
     """A chat completions server reporting impossible token counts."""
 
-    usage: dict = {}
+    usage: ClassVar[dict[str, int]] = {}
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
