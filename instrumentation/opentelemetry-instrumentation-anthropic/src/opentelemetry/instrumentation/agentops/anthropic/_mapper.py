@@ -34,6 +34,11 @@ class AnthropicMapper(Mapper[None]):
     def new_request(self, call: Call, operation: str, *, stream: bool) -> Request[None]:
         arguments = call.arguments
         provider, host, port = endpoint_of_client(client_of(call.instance), ProviderName.ANTHROPIC)
+        # Newer SDKs dropped the sampling parameters from their signatures; callers still
+        # send them, through ``extra_body``, and the server honours them.
+        extra = arguments.get("extra_body")
+        if isinstance(extra, dict) and extra:
+            arguments = {**extra, **arguments}
         return Request(
             provider=provider,
             operation=operation,

@@ -1,0 +1,240 @@
+"""What the Anthropic tests share: what the installed SDK has, and the telemetry expected of a
+call, derived from the SDK's own results.
+
+Attribute and metric names are literal strings on purpose: the tests must fail if the
+instrumentation (or a constant it imports) ever emits another name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anthropic
+from opentelemetry.trace import SpanKind, StatusCode
+
+SDK = f"anthropic {anthropic.__version__}"
+SCOPE = "opentelemetry.instrumentation.agentops.anthropic"
+API_KEY = "sk-ant-test-secret-0123456789"
+MODEL = "claude-haiku-4-5"
+MAX_TOKENS = 200
+USER = [{"role": "user", "content": "tell me a short story"}]
+
+DURATION = "gen_ai.client.operation.duration"
+TOKEN_USAGE = "gen_ai.client.token.usage"
+TTFC = "gen_ai.client.operation.time_to_first_chunk"
+TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
+CONTENT_ATTRIBUTES = frozenset(
+    {
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "gen_ai.tool.definitions",
+    }
+)
+
+# stop_reason -> the conventions' finish reason, as the package documents it.
+FINISH_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_call",
+}
+
+
+# --- what the installed SDK has ----------------------------------------------------------------
+
+
+def _module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+Messages = importlib.import_module("anthropic.resources.messages").Messages
+CREATE_PARAMETERS = frozenset(inspect.signature(Messages.create).parameters)
+_BETA = _module("anthropic.resources.beta.messages")
+BetaMessages = getattr(_BETA, "Messages", None)
+
+HAS_PARSE = hasattr(Messages, "parse")
+HAS_BETA_STREAM = BetaMessages is not None and hasattr(BetaMessages, "stream")
+HAS_COMPLETIONS = _module("anthropic.resources.completions") is not None
+HAS_THINKING = "thinking" in CREATE_PARAMETERS
+SAMPLING_ARGUMENTS = "temperature" in CREATE_PARAMETERS
+"""Whether create() takes sampling parameters as arguments (2.x takes them in extra_body)."""
+HAS_NATIVE_TRACING = _module("anthropic._tracing") is not None
+COUNT_TOKENS_OWNER = next(
+    (owner for owner in (Messages, BetaMessages) if hasattr(owner, "count_tokens")), None
+)
+
+NO_PARSE = f"{SDK} has no messages.parse"
+NO_BETA = f"{SDK} has no beta.messages"
+NO_BETA_STREAM = f"{SDK} has no beta.messages.stream"
+NO_COMPLETIONS = f"{SDK} has no legacy completions (removed in 1.0)"
+NO_THINKING = f"{SDK} messages.create takes no thinking"
+NO_COUNT_TOKENS = f"{SDK} has no count_tokens"
+
+
+# --- driving calls -----------------------------------------------------------------------------
+
+
+def arguments(**extra: Any) -> dict[str, Any]:
+    return {"model": MODEL, "max_tokens": MAX_TOKENS, "messages": USER, **extra}
+
+
+@contextmanager
+def uninstrumented(instrumentor: Any, telemetry: Any) -> Iterator[None]:
+    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
+    instrumentor.uninstrument()
+    try:
+        yield
+    finally:
+        instrumentor.instrument(
+            tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
+        )
+
+
+# --- expected telemetry ------------------------------------------------------------------------
+
+
+def usage_counts(usage: Any) -> dict[str, int]:
+    """The conventions' usage attributes of an SDK usage object (0.32 keeps the cache counts
+    as extra fields, read the same way)."""
+    read = getattr(usage, "cache_read_input_tokens", None) or 0
+    written = getattr(usage, "cache_creation_input_tokens", None) or 0
+    counts = {
+        "gen_ai.usage.input_tokens": usage.input_tokens + read + written,
+        "gen_ai.usage.output_tokens": usage.output_tokens,
+    }
+    if read:
+        counts["gen_ai.usage.cache_read.input_tokens"] = read
+    if written:
+        counts["gen_ai.usage.cache_creation.input_tokens"] = written
+    return counts
+
+
+def request_attributes(
+    emulator: Any,
+    *,
+    operation: str = "chat",
+    model: str = MODEL,
+    max_tokens: int | None = MAX_TOKENS,
+    stream: bool = False,
+) -> dict[str, Any]:
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": "anthropic",
+        "gen_ai.request.model": model,
+        "server.address": "127.0.0.1",
+        "server.port": emulator.port,
+    }
+    if max_tokens is not None:
+        attributes["gen_ai.request.max_tokens"] = max_tokens
+    if stream:
+        attributes["gen_ai.request.stream"] = True
+    return attributes
+
+
+def message_attributes(message: Any) -> dict[str, Any]:
+    """What a Message (read from the SDK's own result) puts on its span."""
+    return {
+        "gen_ai.response.id": message.id,
+        "gen_ai.response.model": message.model,
+        "gen_ai.response.finish_reasons": (FINISH_REASONS[message.stop_reason],),
+        **usage_counts(message.usage),
+    }
+
+
+_METRIC_KEYS = (
+    "gen_ai.operation.name",
+    "gen_ai.provider.name",
+    "gen_ai.request.model",
+    "gen_ai.response.model",
+    "server.address",
+    "server.port",
+)
+
+
+def metric_attributes(span_attributes: dict[str, Any], error_type: str | None = None) -> dict:
+    """The attributes every metric point of a call carries: the low-cardinality part of its
+    span's (and ``error.type`` for a failed call)."""
+    chosen = {key: span_attributes[key] for key in _METRIC_KEYS if key in span_attributes}
+    return {**chosen, "error.type": error_type} if error_type else chosen
+
+
+def only_span(telemetry: Any) -> Any:
+    spans = telemetry.spans()
+    assert len(spans) == 1, [(span.name, span.instrumentation_scope.name) for span in spans]
+    return spans[0]
+
+
+def ttfc_of(span: Any) -> float:
+    """The span's time to first chunk, checked to lie within the span."""
+    value = span.attributes["gen_ai.response.time_to_first_chunk"]
+    assert isinstance(value, float)
+    assert 0 <= value <= (span.end_time - span.start_time) / 1e9
+    return value
+
+
+def assert_span(
+    span: Any, name: str, attributes: dict[str, Any], error: BaseException | None = None
+) -> None:
+    assert (span.name, span.kind, span.instrumentation_scope.name) == (
+        name,
+        SpanKind.CLIENT,
+        SCOPE,
+    )
+    assert span.end_time is not None
+    assert dict(span.attributes) == attributes
+    if error is None:
+        assert (span.status.status_code, span.status.description) == (StatusCode.UNSET, None)
+    else:
+        assert (span.status.status_code, span.status.description) == (
+            StatusCode.ERROR,
+            str(error),
+        )
+
+
+def assert_metrics(
+    telemetry: Any,
+    attributes: dict[str, Any],
+    *,
+    tokens: tuple[int, int] | None = None,
+    chunks: int | None = None,
+    span: Any = None,
+) -> None:
+    """Exactly the metric points one call gives: a duration point; token points when the
+    provider reported ``tokens`` (input, output); for a stream of ``chunks`` delivered
+    chunks, one time-to-first-chunk point and ``chunks - 1`` time-per-chunk measurements.
+    Every point carries exactly ``attributes``."""
+    points = telemetry.metrics()
+    expected = {DURATION} | ({TOKEN_USAGE} if tokens else set())
+    if chunks:
+        expected |= {TTFC} | ({TIME_PER_CHUNK} if chunks > 1 else set())
+    assert {name for name, found in points.items() if found} == expected
+
+    (duration,) = points[DURATION]
+    assert (dict(duration.attributes), duration.count) == (attributes, 1)
+    if span is not None:
+        assert 0 < duration.sum <= (span.end_time - span.start_time) / 1e9 + 1e-3
+    if tokens:
+        by_type = {p.attributes["gen_ai.token.type"]: p for p in points[TOKEN_USAGE]}
+        assert {kind: p.sum for kind, p in by_type.items()} == dict(
+            zip(("input", "output"), tokens, strict=True)
+        )
+        for kind, point in by_type.items():
+            assert dict(point.attributes) == {**attributes, "gen_ai.token.type": kind}
+            assert point.count == 1
+    if chunks:
+        (first,) = points[TTFC]
+        assert (dict(first.attributes), first.count) == (attributes, 1)
+        if span is not None:
+            assert math.isclose(first.sum, span.attributes["gen_ai.response.time_to_first_chunk"])
+        if chunks > 1:
+            (per_chunk,) = points[TIME_PER_CHUNK]
+            assert (dict(per_chunk.attributes), per_chunk.count) == (attributes, chunks - 1)
