@@ -7,6 +7,7 @@ instrumentation (or a constant it imports) ever emits another name.
 
 from __future__ import annotations
 
+import abc
 import importlib
 import inspect
 import math
@@ -68,6 +69,12 @@ HAS_THINKING = "thinking" in CREATE_PARAMETERS
 SAMPLING_ARGUMENTS = "temperature" in CREATE_PARAMETERS
 """Whether create() takes sampling parameters as arguments (2.x takes them in extra_body)."""
 HAS_NATIVE_TRACING = _module("anthropic._tracing") is not None
+# anthropic < 1.0 gives Stream and AsyncStream a metaclass whose isinstance() accepts only
+# their exact type: a traced stream (a proxy) is one only by its __class__ there.
+STREAM_ISINSTANCE = type(anthropic.Stream).__instancecheck__ in (
+    type.__instancecheck__,
+    abc.ABCMeta.__instancecheck__,
+)
 COUNT_TOKENS_OWNER = next(
     (owner for owner in (Messages, BetaMessages) if hasattr(owner, "count_tokens")), None
 )
@@ -238,3 +245,23 @@ def assert_metrics(
         if chunks > 1:
             (per_chunk,) = points[TIME_PER_CHUNK]
             assert (dict(per_chunk.attributes), per_chunk.count) == (attributes, chunks - 1)
+
+
+def events_attributes(events: list[Any]) -> dict[str, Any]:
+    """What a stream of raw Message events puts on its span: the id and model of its
+    ``message_start``, the stop reason of its ``message_delta``, the input counts of the
+    former and the output count of the latter."""
+    start = next(event.message for event in events if event.type == "message_start")
+    end = next(event for event in events if event.type == "message_delta")
+    counts = usage_counts(start.usage)
+    counts["gen_ai.usage.output_tokens"] = end.usage.output_tokens
+    return {
+        "gen_ai.response.id": start.id,
+        "gen_ai.response.model": start.model,
+        "gen_ai.response.finish_reasons": (FINISH_REASONS[end.delta.stop_reason],),
+        **counts,
+    }
+
+
+def tokens_of(attributes: dict[str, Any]) -> tuple[int, int]:
+    return attributes["gen_ai.usage.input_tokens"], attributes["gen_ai.usage.output_tokens"]
