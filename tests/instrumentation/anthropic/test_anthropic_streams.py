@@ -244,7 +244,7 @@ async def test_beta_stream_helper(sdk, telemetry, emulator, instrument, asynchro
 
 async def _failing_stream(sdk: Any, kind: str, fault: str, asynchronous: bool) -> BaseException:
     headers = {"x-emulator-fault": fault}
-    with pytest.raises(Exception) as raised:  # noqa: PT011 - the SDK's own classes, checked below
+    with pytest.raises(Exception) as raised:
         if kind == "create":
             await drain(
                 await resolve(sdk.messages.create(**arguments(stream=True, extra_headers=headers)))
