@@ -90,6 +90,12 @@ NO_COUNT_TOKENS = f"{SDK} has no count_tokens"
 # --- driving calls -----------------------------------------------------------------------------
 
 
+def make_client(emulator: Any, asynchronous: bool, **options: Any) -> Any:
+    """A client pointed at the emulator, retries off (an injected fault is seen once)."""
+    kind = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
+    return kind(api_key=API_KEY, base_url=emulator.anthropic_base_url, max_retries=0, **options)
+
+
 def arguments(**extra: Any) -> dict[str, Any]:
     return {"model": MODEL, "max_tokens": MAX_TOKENS, "messages": USER, **extra}
 

@@ -10,14 +10,8 @@ import pytest
 
 pytest.register_assert_rewrite("anthropic_expected")
 
-import anthropic  # noqa: E402
-from anthropic_expected import API_KEY  # noqa: E402
+from anthropic_expected import make_client  # noqa: E402
 from opentelemetry.instrumentation.agentops.anthropic import AnthropicInstrumentor  # noqa: E402
-
-
-def make_client(emulator: Any, asynchronous: bool, **options: Any) -> Any:
-    kind = anthropic.AsyncAnthropic if asynchronous else anthropic.Anthropic
-    return kind(api_key=API_KEY, base_url=emulator.anthropic_base_url, max_retries=0, **options)
 
 
 def instrumented(telemetry: Any) -> AnthropicInstrumentor:

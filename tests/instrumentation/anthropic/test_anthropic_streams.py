@@ -233,6 +233,7 @@ async def test_beta_stream_helper(sdk, telemetry, emulator, instrument, asynchro
     read, final, ended = await use_helper(sdk.beta.messages, helper, asynchronous, telemetry)
 
     assert (read, final.model_dump()) == (baseline[0], baseline[1].model_dump())
+    assert ended == 1
     span = only_span(telemetry)
     expected = request_attributes(emulator, stream=True) | message_attributes(final)
     expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
