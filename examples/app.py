@@ -1,7 +1,8 @@
 """A small LLM app with no OpenTelemetry code: telemetry comes from `opentelemetry-instrument`.
 
 It makes the calls of every module in ``calls/`` whose provider SDK is installed (OpenAI: a chat
-completion, a streamed chat completion, a tool call round trip and an embeddings call). Each
+completion, a streamed chat completion, a tool call round trip and an embeddings call;
+Anthropic: a message, a ``messages.stream()`` call and a prompt-cached call). Each
 client reads its usual environment variables, so the same code talks to the real providers or
 to the emulator.
 """

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+ANTHROPIC_LINE = re.compile(r"^✓ chat\s+anthropic\s+claude-haiku-4-5\s+in \d+\s+out \d+")
 SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
 
 
@@ -17,7 +18,7 @@ def run_demo() -> subprocess.CompletedProcess[str]:
         key: value
         for key, value in os.environ.items()
         # The demo sets its own telemetry configuration; the caller's must not leak in.
-        if not key.startswith(("OTEL_", "OPENAI_", "AGENTOPS_"))
+        if not key.startswith(("OTEL_", "OPENAI_", "ANTHROPIC_", "AGENTOPS_"))
     }
     env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
@@ -60,7 +61,7 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table() -> None:
     assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
     assert embedding[5] is None and int(embedding[4]) > 0
     stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
-    assert len(stream_lines) == 1
+    assert len([line for line in stream_lines if " openai " in line]) == 1
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
@@ -71,12 +72,23 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table() -> None:
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output")
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "input")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "output")
     assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
     assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
     embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input")
     assert embedding_input[embedding_input.index("input") + 3] == embedding[4]
+
+    # Anthropic: a message, a messages.stream() call, a call with a cached prompt; one span
+    # each (the SDK's own spans are switched off), the stream's with its usage.
+    anthropic_lines = [line for line in lines if ANTHROPIC_LINE.match(line)]
+    assert len(anthropic_lines) == 3, anthropic_lines
+    assert all(" out " in line for line in anthropic_lines)
+    assert "(stream, first chunk " in anthropic_lines[1]
+    # The span's input counts the cached tokens the SDK reports beside its input_tokens.
+    (app_line,) = [line for line in lines if line.endswith("written to it")]
+    new, read, written = (int(word) for word in re.findall(r"\d+", app_line))
+    assert re.search(rf" in {new + read + written} .* cache-read {read} ", anthropic_lines[2])
