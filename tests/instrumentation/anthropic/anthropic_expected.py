@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import anthropic
+from conformance.case import drain, resolve
 from opentelemetry.trace import SpanKind, StatusCode
 
 SDK = f"anthropic {anthropic.__version__}"
@@ -110,6 +111,35 @@ def uninstrumented(instrumentor: Any, telemetry: Any) -> Iterator[None]:
         instrumentor.instrument(
             tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
         )
+
+
+async def read_with(stream: Any, helper: str) -> Any:
+    """What the caller gets from ``helper`` of a ``messages.stream()`` stream (comparable)."""
+    if helper == "iterate":
+        return [event.model_dump() for event in await drain(stream)]
+    if helper == "text_stream":
+        return "".join(await drain(stream.text_stream))
+    result = await resolve(getattr(stream, helper)())
+    return result.model_dump() if helper == "get_final_message" else result
+
+
+async def use_helper(
+    resource: Any, helper: str, asynchronous: bool, telemetry: Any, **extra: Any
+) -> tuple[Any, Any, int]:
+    """Read ``resource.stream()`` with ``helper``: what it returned, the final Message, and
+    how many spans had ended when the helper returned (before the ``with`` block is left)."""
+    manager = resource.stream(**arguments(**extra))
+    if asynchronous:
+        async with manager as stream:
+            read = await read_with(stream, helper)
+            ended = len(telemetry.spans())
+            final = await stream.get_final_message()
+    else:
+        with manager as stream:
+            read = await read_with(stream, helper)
+            ended = len(telemetry.spans())
+            final = stream.get_final_message()
+    return read, final, ended
 
 
 # --- expected telemetry ------------------------------------------------------------------------
@@ -271,3 +301,13 @@ def events_attributes(events: list[Any]) -> dict[str, Any]:
 
 def tokens_of(attributes: dict[str, Any]) -> tuple[int, int]:
     return attributes["gen_ai.usage.input_tokens"], attributes["gen_ai.usage.output_tokens"]
+
+
+def assert_call(telemetry: Any, emulator: Any, message: Any, **request: Any) -> dict[str, Any]:
+    """One span and its metric points, all derived from the SDK's Message."""
+    span = only_span(telemetry)
+    expected = request_attributes(emulator, **request) | message_attributes(message)
+    assert_span(span, f"chat {MODEL}", expected)
+    tokens = (expected["gen_ai.usage.input_tokens"], expected["gen_ai.usage.output_tokens"])
+    assert_metrics(telemetry, metric_attributes(expected), tokens=tokens, span=span)
+    return expected

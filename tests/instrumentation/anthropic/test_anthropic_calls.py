@@ -12,13 +12,13 @@ from anthropic_expected import (
     HAS_COMPLETIONS,
     HAS_PARSE,
     MODEL,
-    NO_BETA,
     NO_COMPLETIONS,
     NO_COUNT_TOKENS,
     NO_PARSE,
     SAMPLING_ARGUMENTS,
     BetaMessages,
     arguments,
+    assert_call,
     assert_metrics,
     assert_span,
     message_attributes,
@@ -39,16 +39,6 @@ WEATHER_TOOL = {
         "required": ["city"],
     },
 }
-
-
-def assert_call(telemetry, emulator, message, **request) -> dict:
-    """One span and its metric points, all derived from the SDK's Message."""
-    span = only_span(telemetry)
-    expected = request_attributes(emulator, **request) | message_attributes(message)
-    assert_span(span, f"chat {MODEL}", expected)
-    tokens = (expected["gen_ai.usage.input_tokens"], expected["gen_ai.usage.output_tokens"])
-    assert_metrics(telemetry, metric_attributes(expected), tokens=tokens, span=span)
-    return expected
 
 
 async def test_create(sdk, telemetry, emulator, instrument):
@@ -181,16 +171,6 @@ async def test_with_streaming_response(sdk, telemetry, emulator, asynchronous, r
     if message is not None:
         expected |= message_attributes(message)
     assert_span(span, f"chat {MODEL}", expected)
-
-
-@pytest.mark.skipif(BetaMessages is None, reason=NO_BETA)
-async def test_beta_messages_create(sdk, telemetry, emulator, instrument):
-    with uninstrumented(instrument, telemetry):
-        baseline = await resolve(sdk.beta.messages.create(**arguments()))
-    message = await resolve(sdk.beta.messages.create(**arguments()))
-
-    assert message.model_dump() == baseline.model_dump()
-    assert_call(telemetry, emulator, message)
 
 
 @pytest.mark.skipif(COUNT_TOKENS_OWNER is None, reason=NO_COUNT_TOKENS)

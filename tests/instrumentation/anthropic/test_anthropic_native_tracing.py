@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from anthropic_expected import HAS_NATIVE_TRACING, MODEL, SCOPE, arguments, make_client
+from anthropic_expected import HAS_NATIVE_TRACING, MODEL, SCOPE, SDK, arguments, make_client
 from conformance.case import drain, resolve
 from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.anthropic import AnthropicInstrumentor
@@ -82,7 +82,7 @@ async def test_one_genai_span_per_call(telemetry, emulator, global_provider, asy
     assert spans_of(telemetry) == ([SDK_SPAN] * 3 if HAS_NATIVE_TRACING else [])
 
 
-@pytest.mark.skipif(not HAS_NATIVE_TRACING, reason="this SDK has no tracing of its own")
+@pytest.mark.skipif(not HAS_NATIVE_TRACING, reason=f"{SDK} has no tracing of its own")
 async def test_a_user_switch_left_on_is_respected_and_said(
     telemetry, emulator, global_provider, monkeypatch, caplog
 ):

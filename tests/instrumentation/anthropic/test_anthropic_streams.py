@@ -9,10 +9,8 @@ from typing import Any
 import anthropic
 import pytest
 from anthropic_expected import (
-    HAS_BETA_STREAM,
     HAS_COMPLETIONS,
     MODEL,
-    NO_BETA_STREAM,
     NO_COMPLETIONS,
     STREAM_ISINSTANCE,
     arguments,
@@ -27,38 +25,12 @@ from anthropic_expected import (
     ttfc_of,
     uninstrumented,
     usage_counts,
+    use_helper,
 )
 from conformance.case import drain, resolve
 from opentelemetry.trace import StatusCode
 
 HELPERS = ["iterate", "text_stream", "get_final_message", "get_final_text", "until_done"]
-
-
-async def read_with(stream: Any, helper: str, asynchronous: bool) -> Any:
-    """What the caller gets from ``helper`` of a ``messages.stream()`` stream (comparable)."""
-    if helper == "iterate":
-        return [event.model_dump() for event in await drain(stream)]
-    if helper == "text_stream":
-        return "".join(await drain(stream.text_stream))
-    result = await resolve(getattr(stream, helper)())
-    return result.model_dump() if helper == "get_final_message" else result
-
-
-async def use_helper(resource: Any, helper: str, asynchronous: bool, telemetry: Any) -> Any:
-    """Read a ``stream()`` with ``helper``; the span has ended by the time it returns, before
-    the ``with`` block is left."""
-    manager = resource.stream(**arguments())
-    if asynchronous:
-        async with manager as stream:
-            read = await read_with(stream, helper, True)
-            ended = len(telemetry.spans())
-            final = await stream.get_final_message()
-    else:
-        with manager as stream:
-            read = await read_with(stream, helper, False)
-            ended = len(telemetry.spans())
-            final = stream.get_final_message()
-    return read, final, ended
 
 
 # -- create(stream=True) ------------------------------------------------------------------------
@@ -223,21 +195,6 @@ async def test_slow_first_chunk_is_the_time_to_first_chunk(sdk, telemetry, async
         with manager as stream:
             stream.until_done()
     assert ttfc_of(only_span(telemetry)) >= 0.15
-
-
-@pytest.mark.skipif(not HAS_BETA_STREAM, reason=NO_BETA_STREAM)
-@pytest.mark.parametrize("helper", ["text_stream", "get_final_message"])
-async def test_beta_stream_helper(sdk, telemetry, emulator, instrument, asynchronous, helper):
-    with uninstrumented(instrument, telemetry):
-        baseline = await use_helper(sdk.beta.messages, helper, asynchronous, telemetry)
-    read, final, ended = await use_helper(sdk.beta.messages, helper, asynchronous, telemetry)
-
-    assert (read, final.model_dump()) == (baseline[0], baseline[1].model_dump())
-    assert ended == 1
-    span = only_span(telemetry)
-    expected = request_attributes(emulator, stream=True) | message_attributes(final)
-    expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
-    assert_span(span, f"chat {MODEL}", expected)
 
 
 # -- failures in the middle of a stream ---------------------------------------------------------

@@ -3,7 +3,7 @@
 Traces the Messages API, sync and async: ``messages.create`` (plain and ``stream=True``),
 ``messages.parse``, the ``messages.stream()`` helper (iteration, ``text_stream``,
 ``get_final_message()``, ``get_final_text()``, ``until_done()``), the same methods of
-``client.beta.messages`` (and of the prompt-caching beta of SDKs 0.3x-0.4x), the legacy
+``client.beta.messages`` (and of the prompt-caching beta of SDKs up to 0.40), the legacy
 ``completions.create`` of SDKs before 1.0, and calls made through ``with_raw_response`` and
 ``with_streaming_response``::
 
@@ -46,9 +46,9 @@ from opentelemetry.instrumentation.agentops.core.openai_compatible import stainl
 __all__ = ["AnthropicInstrumentor"]
 
 # Every layout of the supported SDKs; a module or method the installed version lacks is
-# skipped. ``resources.messages`` is a module up to 0.4x and a package later (it re-exports
-# the classes); ``beta.messages`` appears in 0.37 (with ``stream`` and ``parse`` later), the
-# prompt-caching beta lives from 0.34 to 0.4x, and legacy completions end with 1.0.
+# skipped. ``resources.messages`` is a module up to 0.40 and a package from 0.41 (it
+# re-exports the classes); ``beta.messages`` has ``create`` in 0.40, ``stream`` from 0.42 and
+# ``parse`` later; the prompt-caching beta ends with 0.40, legacy completions with 1.0.
 _MESSAGES_MODULES: Final = (
     "anthropic.resources.messages",
     "anthropic.resources.beta.messages",

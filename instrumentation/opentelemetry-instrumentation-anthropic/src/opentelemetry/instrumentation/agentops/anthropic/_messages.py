@@ -1,7 +1,7 @@
 """The Messages API: ``messages.create`` / ``parse`` and the ``messages.stream()`` helper.
 
 The same mappers serve ``client.messages`` and ``client.beta.messages`` (and the prompt-caching
-beta of SDKs 0.3x-0.4x): their requests and messages have one shape.
+beta of SDKs up to 0.40): their requests and messages have one shape.
 """
 
 from __future__ import annotations
