@@ -4,6 +4,7 @@ each one span with the full usage, ended once, with what the caller reads unchan
 from __future__ import annotations
 
 import gc
+import math
 from typing import Any
 
 import anthropic
@@ -27,7 +28,7 @@ from anthropic_expected import (
     usage_counts,
     use_helper,
 )
-from conformance.case import drain, resolve
+from conformance.case import close, drain, resolve
 from opentelemetry.trace import StatusCode
 
 HELPERS = ["iterate", "text_stream", "get_final_message", "get_final_text", "until_done"]
@@ -74,6 +75,29 @@ async def test_create_stream_usage_matches_the_plain_call(sdk, telemetry, emulat
         assert first.attributes[key] == streamed.attributes[key] == value
     assert streamed.attributes["gen_ai.usage.cache_read.input_tokens"] == 12
     assert streamed.attributes["gen_ai.usage.cache_creation.input_tokens"] == 7
+
+
+async def test_a_stream_closed_before_any_event_is_estimated_from_its_text(
+    sdk, telemetry, emulator
+):
+    image = {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo" * 40}
+    messages = [
+        {"role": "user", "content": [{"type": "text", "text": "tell me a short story"}]},
+        {"role": "assistant", "content": "Once upon a time"},
+        {"role": "user", "content": [{"type": "image", "source": image}]},
+    ]
+    call = arguments(stream=True, system="be brief", messages=messages)
+    await close(await resolve(sdk.messages.create(**call)))
+
+    span = only_span(telemetry)
+    # Text is counted at four characters a token; the image is not text.
+    chars = len("be brief") + len("tell me a short story") + len("Once upon a time")
+    expected = request_attributes(emulator, stream=True) | {
+        "agentops.usage.estimated": True,
+        "agentops.usage.estimated_input_tokens": math.ceil(chars / 4),
+        "agentops.usage.estimated_output_tokens": 0,
+    }
+    assert_span(span, f"chat {MODEL}", expected)
 
 
 async def test_with_raw_response_stream(sdk, telemetry, emulator):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Final
 
-from opentelemetry.instrumentation.agentops.core.values import as_str, field
+from opentelemetry.instrumentation.agentops.core.values import as_str, field, text_size
 from opentelemetry.util.genai.types import (
     BlobPart,
     FilePart,
@@ -31,7 +31,7 @@ from opentelemetry.util.genai.types import (
 )
 from opentelemetry.util.genai.utils import decode_base64, image_from_url
 
-__all__ = ["input_messages", "message_parts", "system_parts", "tool_definitions"]
+__all__ = ["input_messages", "message_parts", "prompt_chars", "system_parts", "tool_definitions"]
 
 _MODALITIES: Final = {"image": Modality.IMAGE, "document": Modality.DOCUMENT}
 # Custom tools have no ``type`` (or ``custom``); server and client-defined built-in tools
@@ -168,3 +168,39 @@ def tool_definitions(tools: Any) -> list[ToolDefinition] | None:
         else:
             definitions.append(GenericToolDefinition(name=name or str(kind), type=str(kind)))
     return definitions or None
+
+
+def _block_chars(block: Any) -> int:
+    kind = field(block, "type")
+    if kind == "text":
+        return text_size(field(block, "text"))
+    if kind == "thinking":
+        return text_size(field(block, "thinking"))
+    if kind in ("tool_use", "server_tool_use"):
+        return text_size(field(block, "input"))
+    if kind == "tool_result":
+        return _content_chars(field(block, "content"))
+    if kind == "document":
+        source = field(block, "source")
+        if field(source, "type") == "text":
+            return text_size(field(source, "data"))
+        if field(source, "type") == "content":
+            return _content_chars(field(source, "content"))
+    return 0  # media and file references: no text to count
+
+
+def _content_chars(content: Any) -> int:
+    if isinstance(content, str):
+        return len(content)
+    if not _iterable(content):
+        return 0
+    return sum(_block_chars(block) for block in content)
+
+
+def prompt_chars(system: Any, messages: Any) -> int:
+    """Characters of prompt text (system prompt and messages, images and files left out), for
+    the usage estimate of a stream abandoned before the provider reported usage."""
+    total = _content_chars(system)
+    if _iterable(messages):
+        total += sum(_content_chars(field(message, "content")) for message in messages)
+    return total

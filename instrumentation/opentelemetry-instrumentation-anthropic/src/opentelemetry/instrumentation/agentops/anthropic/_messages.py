@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Final
 
 from opentelemetry.instrumentation.agentops.anthropic._content import (
     input_messages,
+    prompt_chars,
     system_parts,
     tool_definitions,
 )
@@ -23,10 +24,8 @@ from opentelemetry.instrumentation.agentops.core import (
     StreamAccumulator,
     StreamHelpers,
 )
-from opentelemetry.instrumentation.agentops.core.chat_format import chat_prompt_size
 from opentelemetry.instrumentation.agentops.core.values import (
     field,
-    text_size,
 )
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
@@ -60,7 +59,7 @@ class MessagesMapper(AnthropicMapper):
         )
         request.output_type = _output_type(arguments)
         system, messages = arguments.get("system"), arguments.get("messages")
-        request.prompt_size = lambda: text_size(system) + chat_prompt_size(messages)
+        request.prompt_size = lambda: prompt_chars(system, messages)
         if capture_content:
             request.system_instructions = system_parts(system)
             request.input_messages = input_messages(messages)
