@@ -29,6 +29,10 @@ _http: Any = importlib.import_module(
 )
 
 
+def _options(**options: Any) -> dict[str, Any]:
+    return {"api_key": API_KEY, "base_url": BASE_URL, "max_retries": 0, **options}
+
+
 def _headers(chunks: int) -> dict[str, str]:
     return {"x-emulator-chunks": str(chunks)}
 
@@ -41,20 +45,12 @@ class Target(BenchTarget):
 
     def sync_client(self) -> anthropic.Anthropic:
         transport = _http.MockTransport(handler(_http, sleep=False))
-        return anthropic.Anthropic(
-            api_key=API_KEY,
-            base_url=BASE_URL,
-            max_retries=0,
-            http_client=_http.Client(transport=transport),
-        )
+        return anthropic.Anthropic(**_options(http_client=_http.Client(transport=transport)))
 
     def async_client(self) -> anthropic.AsyncAnthropic:
         transport = _http.MockTransport(async_handler(_http, sleep=False))
         return anthropic.AsyncAnthropic(
-            api_key=API_KEY,
-            base_url=BASE_URL,
-            max_retries=0,
-            http_client=_http.AsyncClient(transport=transport),
+            **_options(http_client=_http.AsyncClient(transport=transport))
         )
 
     def call(self, client: Any) -> None:

@@ -25,6 +25,15 @@ API_KEY = "sk-ant-test-secret-0123456789"
 MODEL = "claude-haiku-4-5"
 MAX_TOKENS = 200
 USER = [{"role": "user", "content": "tell me a short story"}]
+WEATHER_TOOL = {
+    "name": "get_weather",
+    "description": "Current weather of a city",
+    "input_schema": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+    },
+}
 
 DURATION = "gen_ai.client.operation.duration"
 TOKEN_USAGE = "gen_ai.client.token.usage"
@@ -111,6 +120,25 @@ def uninstrumented(instrumentor: Any, telemetry: Any) -> Iterator[None]:
         instrumentor.instrument(
             tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
         )
+
+
+HOWS = ("create", "create-stream", "stream-helper")
+"""Ways to make a Messages call: plain, ``stream=True``, ``messages.stream()``."""
+
+
+async def complete(sdk: Any, how: str, asynchronous: bool, **extra: Any) -> Any:
+    """Make one call ``how`` (see ``HOWS``) and read it to its end: the Message, or for
+    ``create-stream`` the list of raw events."""
+    if how == "create":
+        return await resolve(sdk.messages.create(**arguments(**extra)))
+    if how == "create-stream":
+        return await drain(await resolve(sdk.messages.create(**arguments(stream=True, **extra))))
+    manager = sdk.messages.stream(**arguments(**extra))
+    if asynchronous:
+        async with manager as stream:
+            return await stream.get_final_message()
+    with manager as stream:
+        return stream.get_final_message()
 
 
 async def read_with(stream: Any, helper: str) -> Any:
@@ -310,4 +338,19 @@ def assert_call(telemetry: Any, emulator: Any, message: Any, **request: Any) -> 
     assert_span(span, f"chat {MODEL}", expected)
     tokens = (expected["gen_ai.usage.input_tokens"], expected["gen_ai.usage.output_tokens"])
     assert_metrics(telemetry, metric_attributes(expected), tokens=tokens, span=span)
+    return expected
+
+
+def assert_streamed(
+    telemetry: Any, emulator: Any, response: dict[str, Any], chunks: int | None = None
+) -> dict[str, Any]:
+    """One streamed call's span (with ``response`` attributes) and, for ``chunks`` delivered
+    chunks, its metric points."""
+    span = only_span(telemetry)
+    expected = request_attributes(emulator, stream=True) | response
+    expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
+    assert_span(span, f"chat {MODEL}", expected)
+    if chunks is not None:
+        attributes = metric_attributes(expected)
+        assert_metrics(telemetry, attributes, tokens=tokens_of(expected), chunks=chunks, span=span)
     return expected

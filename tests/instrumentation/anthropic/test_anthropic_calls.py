@@ -16,6 +16,7 @@ from anthropic_expected import (
     NO_COUNT_TOKENS,
     NO_PARSE,
     SAMPLING_ARGUMENTS,
+    WEATHER_TOOL,
     BetaMessages,
     arguments,
     assert_call,
@@ -29,16 +30,6 @@ from anthropic_expected import (
 )
 from conformance.case import resolve
 from pydantic import BaseModel
-
-WEATHER_TOOL = {
-    "name": "get_weather",
-    "description": "Current weather of a city",
-    "input_schema": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-    },
-}
 
 
 async def test_create(sdk, telemetry, emulator, instrument):

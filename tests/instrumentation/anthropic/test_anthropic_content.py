@@ -12,24 +12,17 @@ import pytest
 from anthropic_expected import (
     CONTENT_ATTRIBUTES,
     HAS_THINKING,
+    HOWS,
     NO_THINKING,
+    WEATHER_TOOL,
     arguments,
+    complete,
     only_span,
 )
-from conformance.case import drain, resolve
+from conformance.case import resolve
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n-not-really-an-image").decode()
 PDF = base64.b64encode(b"%PDF-1.4 a tiny document").decode()
-WEATHER_TOOL = {
-    "name": "get_weather",
-    "description": "Current weather of a city",
-    "input_schema": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-    },
-}
-
 CONVERSATION = [
     {
         "role": "user",
@@ -204,21 +197,9 @@ EXPECTED_TOOLS = [
 ]
 
 
-@pytest.mark.parametrize("how", ["create", "create-stream", "stream-helper"])
+@pytest.mark.parametrize("how", HOWS)
 async def test_tool_definitions_and_a_tool_call_reply(content_sdk, telemetry, asynchronous, how):
-    call = arguments(tools=TOOLS)
-    if how == "create":
-        message = await resolve(content_sdk.messages.create(**call))
-    elif how == "create-stream":
-        events = await drain(await resolve(content_sdk.messages.create(stream=True, **call)))
-        # The reply the SDK itself builds from these events, for comparison.
-        message = _message_from(events)
-    elif asynchronous:
-        async with content_sdk.messages.stream(**call) as stream:
-            message = await stream.get_final_message()
-    else:
-        with content_sdk.messages.stream(**call) as stream:
-            message = stream.get_final_message()
+    message = _reply(await complete(content_sdk, how, asynchronous, tools=TOOLS))
 
     assert message.stop_reason == "tool_use"
     content = content_of(only_span(telemetry))
@@ -226,8 +207,11 @@ async def test_tool_definitions_and_a_tool_call_reply(content_sdk, telemetry, as
     assert content["gen_ai.output.messages"] == tool_call_output(message)
 
 
-def _message_from(events: list[Any]) -> Any:
-    """The reply a raw event stream carries, put together from its events by hand."""
+def _reply(result: Any) -> Any:
+    """The Message of a call; for a raw event stream, put together from its events by hand."""
+    if not isinstance(result, list):
+        return result
+    events = result
     blocks: dict[int, dict[str, Any]] = {}
     stop_reason = None
     for event in events:
@@ -252,21 +236,10 @@ def _message_from(events: list[Any]) -> Any:
 
 
 @pytest.mark.skipif(not HAS_THINKING, reason=NO_THINKING)
-@pytest.mark.parametrize("how", ["create", "create-stream", "stream-helper"])
+@pytest.mark.parametrize("how", HOWS)
 async def test_thinking_reply_is_reasoning(content_sdk, telemetry, asynchronous, how):
-    call = arguments(thinking={"type": "enabled", "budget_tokens": 100})
-    if how == "create":
-        message = await resolve(content_sdk.messages.create(**call))
-    elif how == "create-stream":
-        message = _message_from(
-            await drain(await resolve(content_sdk.messages.create(stream=True, **call)))
-        )
-    elif asynchronous:
-        async with content_sdk.messages.stream(**call) as stream:
-            message = await stream.get_final_message()
-    else:
-        with content_sdk.messages.stream(**call) as stream:
-            message = stream.get_final_message()
+    thinking_on = {"type": "enabled", "budget_tokens": 100}
+    message = _reply(await complete(content_sdk, how, asynchronous, thinking=thinking_on))
 
     thinking, text = message.content
     assert thinking.type == "thinking"
@@ -284,17 +257,10 @@ async def test_thinking_reply_is_reasoning(content_sdk, telemetry, asynchronous,
     ]
 
 
-@pytest.mark.parametrize("how", ["create", "stream-helper"])
-async def test_no_content_unless_asked(sdk, telemetry, asynchronous, how, monkeypatch):
-    call = arguments(system="A secret system prompt", messages=CONVERSATION, tools=TOOLS)
-    if how == "create":
-        await resolve(sdk.messages.create(**call))
-    elif asynchronous:
-        async with sdk.messages.stream(**call) as stream:
-            await stream.until_done()
-    else:
-        with sdk.messages.stream(**call) as stream:
-            stream.until_done()
+@pytest.mark.parametrize("how", HOWS)
+async def test_no_content_unless_asked(sdk, telemetry, asynchronous, how):
+    call = {"system": "A secret system prompt", "messages": CONVERSATION, "tools": TOOLS}
+    await complete(sdk, how, asynchronous, **call)
 
     span = only_span(telemetry)
     assert not CONTENT_ATTRIBUTES & set(span.attributes)

@@ -9,39 +9,27 @@ from typing import Any
 import anthropic
 import pytest
 from anthropic_expected import (
+    HOWS,
     MODEL,
-    arguments,
     assert_metrics,
     assert_span,
+    complete,
     metric_attributes,
     only_span,
     request_attributes,
     uninstrumented,
 )
-from conformance.case import drain, resolve
 
 FAULTS = ["http-400", "http-401", "http-403", "http-404", "http-429", "http-500", "http-529"]
 
 
 async def failing(sdk: Any, how: str, fault: str, asynchronous: bool) -> BaseException:
-    headers = {"x-emulator-fault": fault}
     with pytest.raises(anthropic.APIStatusError) as raised:
-        if how == "create":
-            await resolve(sdk.messages.create(**arguments(extra_headers=headers)))
-        elif how == "create-stream":
-            await drain(
-                await resolve(sdk.messages.create(**arguments(stream=True, extra_headers=headers)))
-            )
-        elif asynchronous:
-            async with sdk.messages.stream(**arguments(extra_headers=headers)) as stream:
-                await stream.until_done()
-        else:
-            with sdk.messages.stream(**arguments(extra_headers=headers)) as stream:
-                stream.until_done()
+        await complete(sdk, how, asynchronous, extra_headers={"x-emulator-fault": fault})
     return raised.value
 
 
-@pytest.mark.parametrize("how", ["create", "create-stream", "stream-helper"])
+@pytest.mark.parametrize("how", HOWS)
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_http_fault(sdk, telemetry, emulator, instrument, asynchronous, how, fault, caplog):
     caplog.set_level(logging.WARNING)

@@ -17,12 +17,13 @@ from anthropic_expected import (
     arguments,
     assert_metrics,
     assert_span,
+    assert_streamed,
+    complete,
     events_attributes,
     message_attributes,
     metric_attributes,
     only_span,
     request_attributes,
-    tokens_of,
     ttfc_of,
     uninstrumented,
     usage_counts,
@@ -52,17 +53,7 @@ async def test_create_stream(sdk, telemetry, emulator, instrument, asynchronous)
     assert {"message_start", "content_block_delta", "message_stop"} <= {
         event.type for event in events
     }
-    span = only_span(telemetry)
-    expected = request_attributes(emulator, stream=True) | events_attributes(events)
-    expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
-    assert_span(span, f"chat {MODEL}", expected)
-    assert_metrics(
-        telemetry,
-        metric_attributes(expected),
-        tokens=tokens_of(expected),
-        chunks=len(events),
-        span=span,
-    )
+    assert_streamed(telemetry, emulator, events_attributes(events), chunks=len(events))
 
 
 async def test_create_stream_usage_matches_the_plain_call(sdk, telemetry, emulator):
@@ -105,10 +96,7 @@ async def test_with_raw_response_stream(sdk, telemetry, emulator):
     assert telemetry.spans() == []
     events = await drain(await resolve(raw.parse()))
 
-    span = only_span(telemetry)
-    expected = request_attributes(emulator, stream=True) | events_attributes(events)
-    expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
-    assert_span(span, f"chat {MODEL}", expected)
+    assert_streamed(telemetry, emulator, events_attributes(events), chunks=len(events))
 
 
 # -- messages.stream() --------------------------------------------------------------------------
@@ -126,18 +114,8 @@ async def test_stream_helper(sdk, telemetry, emulator, instrument, asynchronous,
     assert read == baseline
     assert final.model_dump() == baseline_final.model_dump()
     assert ended == 1  # the helper read the stream to its end: the span ended then
-    span = only_span(telemetry)
-    expected = request_attributes(emulator, stream=True) | message_attributes(final)
-    expected["gen_ai.response.time_to_first_chunk"] = ttfc_of(span)
-    assert_span(span, f"chat {MODEL}", expected)
     # Every event the SDK stream yields passed through the proxy, whichever helper read it.
-    assert_metrics(
-        telemetry,
-        metric_attributes(expected),
-        tokens=tokens_of(expected),
-        chunks=len(iterated),
-        span=span,
-    )
+    assert_streamed(telemetry, emulator, message_attributes(final), chunks=len(iterated))
 
 
 async def test_stream_helper_returns_the_sdk_stream(sdk, telemetry, asynchronous):
@@ -224,25 +202,15 @@ async def test_slow_first_chunk_is_the_time_to_first_chunk(sdk, telemetry, async
 # -- failures in the middle of a stream ---------------------------------------------------------
 
 
-async def _failing_stream(sdk: Any, kind: str, fault: str, asynchronous: bool) -> BaseException:
-    headers = {"x-emulator-fault": fault}
-    with pytest.raises(Exception) as raised:
-        if kind == "create":
-            await drain(
-                await resolve(sdk.messages.create(**arguments(stream=True, extra_headers=headers)))
-            )
-        elif asynchronous:
-            async with sdk.messages.stream(**arguments(extra_headers=headers)) as stream:
-                await stream.until_done()
-        else:
-            with sdk.messages.stream(**arguments(extra_headers=headers)) as stream:
-                stream.until_done()
+async def _failing_stream(sdk: Any, how: str, fault: str, asynchronous: bool) -> BaseException:
+    with pytest.raises(Exception) as raised:  # the SDK's own classes, checked below
+        await complete(sdk, how, asynchronous, extra_headers={"x-emulator-fault": fault})
     return raised.value
 
 
-@pytest.mark.parametrize("kind", ["create", "stream"])
-async def test_error_event_mid_stream(sdk, telemetry, emulator, asynchronous, kind):
-    error = await _failing_stream(sdk, kind, "stream-error", asynchronous)
+@pytest.mark.parametrize("how", ["create-stream", "stream-helper"])
+async def test_error_event_mid_stream(sdk, telemetry, emulator, asynchronous, how):
+    error = await _failing_stream(sdk, how, "stream-error", asynchronous)
 
     assert type(error) is anthropic.APIStatusError
     assert "overloaded" in str(error).lower()
@@ -259,9 +227,9 @@ async def test_error_event_mid_stream(sdk, telemetry, emulator, asynchronous, ki
     assert "gen_ai.client.token.usage" not in points  # a failed call reports no usage
 
 
-@pytest.mark.parametrize("kind", ["create", "stream"])
-async def test_stream_cut_mid_way(sdk, telemetry, asynchronous, kind):
-    error = await _failing_stream(sdk, kind, "stream-cut", asynchronous)
+@pytest.mark.parametrize("how", ["create-stream", "stream-helper"])
+async def test_stream_cut_mid_way(sdk, telemetry, asynchronous, how):
+    error = await _failing_stream(sdk, how, "stream-cut", asynchronous)
 
     span = only_span(telemetry)
     assert span.status.status_code is StatusCode.ERROR
