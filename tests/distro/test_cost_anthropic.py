@@ -2,7 +2,8 @@
 caching: Anthropic reports cached tokens beside ``input_tokens``; the span counts them in the
 input and in the two cache attributes, and the cost processor prices each part at its rate.
 
-Expected prices come from genai-prices applied to the SDK's own usage, not to the span.
+The span's counts are checked against the SDK's own usage; its prices against genai-prices'
+price of those counts.
 """
 
 from __future__ import annotations
@@ -11,19 +12,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import anthropic
-import genai_prices
 import pytest
 from agentops.cost import CostSpanProcessor
 from agentops_semconv import (
     AGENTOPS_COST_CACHE_READ_USD,
     AGENTOPS_COST_CACHE_WRITE_USD,
     AGENTOPS_COST_INPUT_USD,
-    AGENTOPS_COST_OUTPUT_USD,
-    AGENTOPS_COST_PRICE_SOURCE,
-    AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
 )
 from opentelemetry.instrumentation.agentops.anthropic import AnthropicInstrumentor
+from test_cost import assert_matches_genai_prices
 
 EXACT = {"rel": 1e-12, "abs": 1e-18}
 MODEL = "claude-haiku-4-5"
@@ -51,57 +49,34 @@ def client(emulator, telemetry) -> Iterator[anthropic.Anthropic]:
     instrumentor.uninstrument()
 
 
-def price(span, model: str, **parts: int):
-    """genai-prices' price of ``parts`` (its own Usage fields) for ``model`` at the span's time."""
-    return genai_prices.calc_price(
-        genai_prices.Usage(**parts),
-        model,
-        provider_id="anthropic",
-        genai_request_timestamp=datetime.fromtimestamp(span.start_time / 1e9, tz=UTC),
-    )
-
-
 def assert_priced(span, message) -> None:
     usage = message.usage
     read, written = usage.cache_read_input_tokens, usage.cache_creation_input_tokens
     assert (read, written) == (300, 200)
-    # genai-prices counts cached tokens in input_tokens, as the conventions do.
-    everything = usage.input_tokens + read + written
-
-    whole = price(
-        span,
-        message.model,
-        input_tokens=everything,
-        cache_read_tokens=read,
-        cache_write_tokens=written,
-        output_tokens=usage.output_tokens,
-    )
-    uncached = price(span, message.model, input_tokens=usage.input_tokens)
-    from_cache = price(span, message.model, input_tokens=read, cache_read_tokens=read)
-    to_cache = price(span, message.model, input_tokens=written, cache_write_tokens=written)
-
-    attributes = span.attributes
-    assert attributes["gen_ai.usage.input_tokens"] == everything
-    assert attributes[AGENTOPS_COST_STATUS] == "priced"
-    assert attributes[AGENTOPS_COST_PRICE_SOURCE] == "genai-prices"
-    assert attributes[AGENTOPS_COST_TOTAL_USD] == pytest.approx(float(whole.total_price), **EXACT)
-    assert attributes[AGENTOPS_COST_OUTPUT_USD] == pytest.approx(float(whole.output_price), **EXACT)
-    assert attributes[AGENTOPS_COST_INPUT_USD] == pytest.approx(
-        float(uncached.input_price), **EXACT
-    )
-    assert attributes[AGENTOPS_COST_CACHE_READ_USD] == pytest.approx(
-        float(from_cache.input_price), **EXACT
-    )
-    assert attributes[AGENTOPS_COST_CACHE_WRITE_USD] == pytest.approx(
-        float(to_cache.input_price), **EXACT
-    )
-    # Three rates: reading the cache is cheaper than input, writing it dearer.
+    # The span's counts, from the SDK's: the conventions' input includes the cached tokens.
+    assert {
+        key: span.attributes[key]
+        for key in (
+            "gen_ai.usage.input_tokens",
+            "gen_ai.usage.cache_read.input_tokens",
+            "gen_ai.usage.cache_creation.input_tokens",
+            "gen_ai.usage.output_tokens",
+        )
+    } == {
+        "gen_ai.usage.input_tokens": usage.input_tokens + read + written,
+        "gen_ai.usage.cache_read.input_tokens": read,
+        "gen_ai.usage.cache_creation.input_tokens": written,
+        "gen_ai.usage.output_tokens": usage.output_tokens,
+    }
+    # Each part at its own rate, as genai-prices prices it.
+    when = datetime.fromtimestamp(span.start_time / 1e9, tz=UTC)
+    assert_matches_genai_prices(span, message.model, "anthropic", when=when)
     per_token = (
-        attributes[AGENTOPS_COST_CACHE_READ_USD] / read,
-        attributes[AGENTOPS_COST_INPUT_USD] / usage.input_tokens,
-        attributes[AGENTOPS_COST_CACHE_WRITE_USD] / written,
+        span.attributes[AGENTOPS_COST_CACHE_READ_USD] / read,
+        span.attributes[AGENTOPS_COST_INPUT_USD] / usage.input_tokens,
+        span.attributes[AGENTOPS_COST_CACHE_WRITE_USD] / written,
     )
-    assert per_token[0] < per_token[1] < per_token[2]
+    assert per_token[0] < per_token[1] < per_token[2]  # reading the cache is cheapest
 
 
 def test_cached_call_priced_by_part(client: anthropic.Anthropic, telemetry) -> None:
