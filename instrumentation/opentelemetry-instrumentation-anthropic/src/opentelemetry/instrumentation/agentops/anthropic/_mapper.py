@@ -35,10 +35,10 @@ class AnthropicMapper(Mapper[None]):
         arguments = call.arguments
         provider, host, port = endpoint_of_client(client_of(call.instance), ProviderName.ANTHROPIC)
         # Newer SDKs dropped the sampling parameters from their signatures; callers still
-        # send them, through ``extra_body``, and the server honours them.
+        # send them, through ``extra_body``, whose values the SDK sends over the arguments'.
         extra = arguments.get("extra_body")
         if isinstance(extra, dict) and extra:
-            arguments = {**extra, **arguments}
+            arguments = {**arguments, **extra}
         return Request(
             provider=provider,
             operation=operation,

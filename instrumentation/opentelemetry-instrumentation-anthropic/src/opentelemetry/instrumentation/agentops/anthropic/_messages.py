@@ -24,9 +24,7 @@ from opentelemetry.instrumentation.agentops.core import (
     StreamAccumulator,
     StreamHelpers,
 )
-from opentelemetry.instrumentation.agentops.core.values import (
-    field,
-)
+from opentelemetry.instrumentation.agentops.core.values import field
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
 __all__ = ["MessageStreamMapper", "MessagesMapper"]
