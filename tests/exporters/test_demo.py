@@ -6,6 +6,7 @@ import re
 
 SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
 COHERE_LINE = re.compile(r"^[✓✗] \S+\s+cohere\s")
+ANTHROPIC_LINE = re.compile(r"^✓ chat\s+anthropic\s+claude-haiku-4-5\s+in \d+\s+out \d+")
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -71,3 +72,14 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
     embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input", "openai")
     assert embedding_input[embedding_input.index("input") + 3] == embedding[4]
+
+    # Anthropic: a message, a messages.stream() call, a call with a cached prompt; one span
+    # each (the SDK's own spans are switched off), the stream's with its usage.
+    anthropic_lines = [line for line in lines if ANTHROPIC_LINE.match(line)]
+    assert len(anthropic_lines) == 3, anthropic_lines
+    assert all(" out " in line for line in anthropic_lines)
+    assert "(stream, first chunk " in anthropic_lines[1]
+    # The span's input counts the cached tokens the SDK reports beside its input_tokens.
+    (app_line,) = [line for line in lines if line.endswith("written to it")]
+    new, read, written = (int(word) for word in re.findall(r"\d+", app_line))
+    assert re.search(rf" in {new + read + written} .* cache-read {read} ", anthropic_lines[2])
