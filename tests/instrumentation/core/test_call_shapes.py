@@ -194,6 +194,21 @@ def test_a_lazy_generator_sends_its_request_inside_the_span(instrumented, teleme
     assert_metrics(telemetry, streamed=True)
 
 
+def test_a_generator_returned_by_a_plain_def_sends_its_request_inside_the_span(
+    instrumented, telemetry
+):
+    client = fake_sdk.Client()
+    stream = client.chat.stream_returned(model=MODEL, messages=MESSAGES)
+    assert fake_sdk.SENT == []  # the returned generator has not started
+    assert telemetry.spans() == []
+    chunks = list(stream)
+    assert "".join(c.get("text", "") for c in chunks).strip() == REPLY
+    span = only_span(telemetry)
+    assert_span(span, streamed_attributes(span))
+    assert_sent_inside(span)
+    assert_metrics(telemetry, streamed=True)
+
+
 async def test_an_async_generator_function_is_iterated_with_async_for(instrumented, telemetry):
     client = fake_sdk.Client()
     stream = client.achat.stream_agen(model=MODEL, messages=MESSAGES)
@@ -208,6 +223,7 @@ async def test_an_async_generator_function_is_iterated_with_async_for(instrument
 async def test_a_coroutine_returning_an_async_iterator(instrumented, telemetry):
     client = fake_sdk.Client()
     stream = await client.achat.chat_iter(model=MODEL, messages=MESSAGES)
+    assert fake_sdk.SENT == []  # the async generator sends on its first read
     assert telemetry.spans() == []
     chunks = [chunk async for chunk in stream]
     assert "".join(c.get("text", "") for c in chunks).strip() == REPLY
