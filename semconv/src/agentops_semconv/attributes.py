@@ -74,3 +74,23 @@ class CostStatusValues(Enum):
     INVALID_USAGE = "invalid_usage"
     """The provider reported token counts that cannot be right (negative, or beyond any
     model's context): not priced, and the bad counts are not in the token metric."""
+
+
+AGENTOPS_EMBEDDINGS_INPUT_COUNT: Final = "agentops.embeddings.input_count"
+"""int, {input}: how many inputs (texts) one embeddings call embedded."""
+
+# Ollama's server-side timings, converted from the nanoseconds the server reports. Not the
+# registry's ``gen_ai.server.*`` metrics: those are the model server's own (see README.md).
+AGENTOPS_OLLAMA_TOTAL_DURATION: Final = "agentops.ollama.total_duration"
+"""double, s: the server's whole time on the request (``total_duration``): loading the model,
+reading the prompt, generating, and its own overhead."""
+
+AGENTOPS_OLLAMA_LOAD_DURATION: Final = "agentops.ollama.load_duration"
+"""double, s: time the server spent loading the model (``load_duration``); near zero when the
+model was already in memory, so a large value marks a cold start."""
+
+AGENTOPS_OLLAMA_PROMPT_EVAL_DURATION: Final = "agentops.ollama.prompt_eval_duration"
+"""double, s: time the server spent reading the prompt (``prompt_eval_duration``)."""
+
+AGENTOPS_OLLAMA_EVAL_DURATION: Final = "agentops.ollama.eval_duration"
+"""double, s: time the server spent generating the output tokens (``eval_duration``)."""
