@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
-SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
+SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+(\S+)\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -23,9 +24,10 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert output.startswith("== LLM telemetry demo ==")
     assert "[app] done" in output
 
-    spans = [match for line in output.splitlines() if (match := SPAN_LINE.match(line))]
+    all_spans = [match for line in output.splitlines() if (match := SPAN_LINE.match(line))]
+    spans = [m for m in all_spans if m[3] == "openai"]
     # chat, stream, tool call (two chat calls), embeddings
-    assert [(m[1], m[2], m[3]) for m in spans] == [
+    assert [(m[1], m[2], m[4]) for m in spans] == [
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
@@ -33,10 +35,23 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
         ("✓", "embeddings", "text-embedding-3-small"),
     ]
     chats, embedding = spans[:4], spans[4]
-    assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
-    assert embedding[5] is None and int(embedding[4]) > 0
-    stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
+    assert all(int(m[5]) > 0 and int(m[6]) > 0 for m in chats)
+    assert embedding[6] is None and int(embedding[5]) > 0
+    stream_lines = [
+        line
+        for line in output.splitlines()
+        if "(stream, first chunk " in line and " openai " in line
+    ]
     assert len(stream_lines) == 1
+    # Ollama (the demo runs it when its SDK is installed): a stream and an embedding, free.
+    local = [m for m in all_spans if m[3] == "ollama"]
+    if importlib.util.find_spec("ollama") is not None:
+        assert [(m[1], m[2], m[4]) for m in local] == [
+            ("✓", "chat", "llama3.2:3b"),
+            ("✓", "embeddings", "nomic-embed-text"),
+        ]
+        assert all("$0.000000" in m.string for m in local)
+        assert "(stream, first chunk " in local[0].string
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
@@ -47,12 +62,12 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output")
-    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
-    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
-    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input")
-    assert embedding_input[embedding_input.index("input") + 3] == embedding[4]
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "input")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "output")
+    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[5]) for m in chats))
+    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[6]) for m in chats))
+    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "openai", "input")
+    assert embedding_input[embedding_input.index("input") + 3] == embedding[5]
