@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 
@@ -117,3 +118,40 @@ async def drain(stream: Any, limit: int | None = None) -> list[Any]:
 async def close(stream: Any) -> None:
     closing = getattr(stream, "aclose", None) or stream.close
     await resolve(closing())
+
+
+# -- helpers every provider's own tests share ---------------------------------------------------
+
+
+@contextmanager
+def uninstrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator[None]:
+    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
+    instrumentor.uninstrument()
+    try:
+        yield
+    finally:
+        instrumentor.instrument(
+            tracer_provider=telemetry.tracer_provider,
+            meter_provider=telemetry.meter_provider,
+            **kwargs,
+        )
+
+
+METRIC_KEYS = (
+    "gen_ai.operation.name",
+    "gen_ai.provider.name",
+    "gen_ai.request.model",
+    "gen_ai.response.model",
+    "server.address",
+    "server.port",
+)
+
+
+def metric_attributes(
+    span_attributes: Mapping[str, Any], *, error_type: str | None = None
+) -> dict[str, Any]:
+    """The low-cardinality subset of a span's attributes every metric point carries."""
+    attributes = {key: span_attributes[key] for key in METRIC_KEYS if key in span_attributes}
+    if error_type is not None:
+        attributes["error.type"] = error_type
+    return attributes

@@ -9,11 +9,11 @@ literal strings: the tests must fail if the instrumentation emits different ones
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager
 from importlib.metadata import version
 from typing import Any
 
 import ollama
+from conformance.case import drain, resolve
 from opentelemetry.trace import SpanKind, StatusCode
 
 SCOPE = "opentelemetry.instrumentation.agentops.ollama"
@@ -64,16 +64,6 @@ def make_client(
 # -- driving sync and async clients from one test body -----------------------------------------
 
 
-async def resolve(value: Any) -> Any:
-    return (await value) if inspect.isawaitable(value) else value
-
-
-async def drain(stream: Any) -> list[Any]:
-    if hasattr(stream, "__aiter__"):
-        return [part async for part in stream]
-    return list(stream)
-
-
 async def stream_of(call: Any) -> list[Any]:
     """Make a streamed call (sync or async) and read it to the end."""
     return await drain(await resolve(call()))
@@ -82,17 +72,6 @@ async def stream_of(call: Any) -> list[Any]:
 def dump(value: Any) -> Any:
     """A comparable form of a result or stream part."""
     return value.model_dump() if hasattr(value, "model_dump") else dict(value)
-
-
-@contextmanager
-def uninstrumented(instrumentor: Any, telemetry: Any) -> Any:
-    instrumentor.uninstrument()
-    try:
-        yield
-    finally:
-        instrumentor.instrument(
-            tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-        )
 
 
 # -- expected telemetry --------------------------------------------------------------------------
@@ -129,18 +108,6 @@ def final_attributes(result: Any) -> dict[str, Any]:
         "gen_ai.usage.output_tokens": result["eval_count"],
         **timings(result),
     }
-
-
-def metric_attributes(attributes: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    keys = (
-        "gen_ai.operation.name",
-        "gen_ai.provider.name",
-        "gen_ai.request.model",
-        "gen_ai.response.model",
-        "server.address",
-        "server.port",
-    )
-    return {**{key: attributes[key] for key in keys if key in attributes}, **extra}
 
 
 def only_span(telemetry: Any) -> Any:

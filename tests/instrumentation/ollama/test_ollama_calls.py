@@ -9,6 +9,7 @@ from typing import Any
 
 import ollama
 import pytest
+from conformance.case import metric_attributes, resolve, uninstrumented
 from ollama_support import (
     HAS_EMBED,
     HOST_ARGUMENT,
@@ -20,14 +21,11 @@ from ollama_support import (
     dump,
     final_attributes,
     make_client,
-    metric_attributes,
     only_span,
-    resolve,
     start_attributes,
     stream_of,
     streamed,
     timings,
-    uninstrumented,
 )
 from opentelemetry.instrumentation.agentops.ollama import OllamaInstrumentor
 

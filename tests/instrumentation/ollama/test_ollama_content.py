@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conformance.case import resolve
 from ollama_support import (
     HAS_FUNCTION_TOOLS,
     HAS_TOOLS,
@@ -18,7 +19,6 @@ from ollama_support import (
     SDK_VERSION,
     make_client,
     only_span,
-    resolve,
     stream_of,
 )
 from opentelemetry.instrumentation.agentops.ollama import OllamaInstrumentor
@@ -31,16 +31,12 @@ PNG = bytes.fromhex(
 PNG_BASE64 = base64.b64encode(PNG).decode()
 SYSTEM = "You answer in one sentence."
 QUESTION = "What is in this picture"
-WEATHER_TOOL = {
+CITY_TOOL = {
     "type": "function",
     "function": {
-        "name": "get_weather",
-        "description": "Current weather of a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
+        "name": "local_time",
+        "description": "The time of day in a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
     },
 }
 # ollama 0.0.1 and 0.1 read every image string as a file path.
@@ -136,28 +132,28 @@ def client_with_capture(emulator, captured) -> Any:
 
 @pytest.mark.skipif(not HAS_TOOLS, reason=NO_TOOLS)
 async def test_tool_calls_and_results(sdk, telemetry):
-    question = [{"role": "user", "content": "What is the weather in Paris"}]
-    first = await resolve(sdk.chat(model=MODEL, messages=question, tools=[WEATHER_TOOL]))
+    question = [{"role": "user", "content": "What time is it in Paris"}]
+    first = await resolve(sdk.chat(model=MODEL, messages=question, tools=[CITY_TOOL]))
     (call,) = first["message"]["tool_calls"]
     arguments = call["function"]["arguments"]
-    answer = {"role": "tool", "content": "sunny"}
+    answer = {"role": "tool", "content": "noon"}
     asked = {
         "role": "assistant",
         "content": "",
-        "tool_calls": [{"function": {"name": "get_weather", "arguments": arguments}}],
+        "tool_calls": [{"function": {"name": "local_time", "arguments": arguments}}],
     }
     second = await resolve(
-        sdk.chat(model=MODEL, messages=[*question, asked, answer], tools=[WEATHER_TOOL])
+        sdk.chat(model=MODEL, messages=[*question, asked, answer], tools=[CITY_TOOL])
     )
 
     first_span, second_span = telemetry.spans()
-    tool_call = {"type": "tool_call", "name": "get_weather", "id": None, "arguments": arguments}
+    tool_call = {"type": "tool_call", "name": "local_time", "id": None, "arguments": arguments}
     definitions = [
         {
             "type": "function",
-            "name": "get_weather",
-            "description": "Current weather of a city",
-            "parameters": WEATHER_TOOL["function"]["parameters"],
+            "name": "local_time",
+            "description": "The time of day in a city",
+            "parameters": CITY_TOOL["function"]["parameters"],
         }
     ]
     assert json.loads(first_span.attributes["gen_ai.tool.definitions"]) == definitions
@@ -167,9 +163,9 @@ async def test_tool_calls_and_results(sdk, telemetry):
     ]
     assert content_of(second_span) == {
         "gen_ai.input.messages": [
-            message("user", text("What is the weather in Paris")),
+            message("user", text("What time is it in Paris")),
             message("assistant", text(""), tool_call),
-            message("tool", {"type": "tool_call_response", "id": None, "response": "sunny"}),
+            message("tool", {"type": "tool_call_response", "id": None, "response": "noon"}),
         ],
         "gen_ai.output.messages": [
             message("assistant", text(reply_of(second)), finish_reason="stop")
@@ -208,15 +204,15 @@ async def test_a_streamed_reply(sdk, telemetry):
 
 @pytest.mark.skipif(not HAS_TOOLS, reason=NO_TOOLS)
 async def test_a_streamed_tool_call(sdk, telemetry):
-    messages = [{"role": "user", "content": "What is the weather in Paris"}]
+    messages = [{"role": "user", "content": "What time is it in Paris"}]
     parts = await stream_of(
-        lambda: sdk.chat(model=MODEL, messages=messages, tools=[WEATHER_TOOL], stream=True)
+        lambda: sdk.chat(model=MODEL, messages=messages, tools=[CITY_TOOL], stream=True)
     )
     (call,) = [c for part in parts for c in part["message"].get("tool_calls") or ()]
     outputs = content_of(only_span(telemetry))["gen_ai.output.messages"]
     tool_call = {
         "type": "tool_call",
-        "name": "get_weather",
+        "name": "local_time",
         "id": None,
         "arguments": call["function"]["arguments"],
     }

@@ -12,14 +12,12 @@ from typing import Any
 
 import ollama
 import pytest
+from conformance.case import metric_attributes, resolve, uninstrumented
 from ollama_support import (
     make_client,
-    metric_attributes,
     only_span,
-    resolve,
     start_attributes,
     stream_of,
-    uninstrumented,
 )
 from opentelemetry.instrumentation.agentops.core import error_type_of
 from opentelemetry.instrumentation.agentops.ollama._generation import ChatMapper
@@ -47,7 +45,7 @@ def assert_error_metrics(telemetry: Any, attributes: dict[str, Any]) -> None:
     assert set(points) == {"gen_ai.client.operation.duration"}
     (duration,) = points["gen_ai.client.operation.duration"]
     assert dict(duration.attributes) == metric_attributes(
-        attributes, **{"error.type": attributes["error.type"]}
+        attributes, error_type=attributes["error.type"]
     )
 
 

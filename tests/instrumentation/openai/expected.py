@@ -11,11 +11,11 @@ import importlib
 import inspect
 import logging
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openai
+from conformance.case import metric_attributes as metric_attributes
+from conformance.case import uninstrumented as uninstrumented
 from opentelemetry.trace import SpanKind, StatusCode
 
 API_KEY = "sk-test-secret-key-0123456789"
@@ -160,20 +160,6 @@ def assert_secret_absent(secret: str, spans: list[Any], records: list[Any] = ())
     assert not leaks, leaks
 
 
-@contextmanager
-def uninstrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator[None]:
-    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
-    instrumentor.uninstrument()
-    try:
-        yield
-    finally:
-        instrumentor.instrument(
-            tracer_provider=telemetry.tracer_provider,
-            meter_provider=telemetry.meter_provider,
-            **kwargs,
-        )
-
-
 def detail(obj: Any, name: str) -> Any:
     """A field of an SDK model or of a plain dict (older SDKs keep unknown fields as dicts)."""
     if obj is None:
@@ -252,24 +238,6 @@ def responses_response_attributes(response: Any, finish_reason: str = "stop") ->
         "gen_ai.usage.output_tokens": response.usage.output_tokens,
         "openai.response.service_tier": response.service_tier,
     }
-
-
-def metric_attributes(
-    span_attributes: dict[str, Any], *, error_type: str | None = None
-) -> dict[str, Any]:
-    """The low-cardinality subset of a span's attributes every metric point carries."""
-    keys = (
-        "gen_ai.operation.name",
-        "gen_ai.provider.name",
-        "gen_ai.request.model",
-        "gen_ai.response.model",
-        "server.address",
-        "server.port",
-    )
-    attributes = {key: span_attributes[key] for key in keys if key in span_attributes}
-    if error_type is not None:
-        attributes["error.type"] = error_type
-    return attributes
 
 
 def only_span(telemetry: Any) -> Any:

@@ -45,79 +45,6 @@ _CHAT: Final = GenAI.GenAiOperationNameValues.CHAT.value
 _TEXT_COMPLETION: Final = GenAI.GenAiOperationNameValues.TEXT_COMPLETION.value
 
 
-class _GenerationMapper(Mapper[None]):
-    operation: ClassVar[str]
-
-    def new_request(self, call: Call) -> Request[None]:
-        request = new_request(call, self.operation)
-        option_params(request, call.arguments.get("options"))
-        request.output_type = output_type_of(call.arguments.get("format"))
-        return request
-
-    def credentials(self, instance: Any) -> Iterable[str]:
-        return credentials_of(instance)
-
-
-class ChatMapper(_GenerationMapper):
-    """``chat``: messages in, one assistant message out."""
-
-    operation = _CHAT
-
-    def request(self, call: Call, capture_content: bool) -> Request[None] | None:
-        request = self.new_request(call)
-        messages = call.arguments.get("messages")
-        request.prompt_size = lambda: chat_prompt_size(messages)
-        if capture_content:
-            request.input_messages = chat_messages(messages)
-            request.tool_definitions = tool_schemas(call.arguments.get("tools"))
-        return request
-
-    def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
-        response = final_response(result)
-        if capture_content:
-            response.output_messages = [
-                chat_output(field(result, "message"), finish_reason_of(result))
-            ]
-        return response
-
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return ChatStream(capture_content) if request.stream else None
-
-
-class GenerateMapper(_GenerationMapper):
-    """``generate``: a prompt (and a system prompt, images) in, text out."""
-
-    operation = _TEXT_COMPLETION
-
-    def request(self, call: Call, capture_content: bool) -> Request[None] | None:
-        request = self.new_request(call)
-        arguments = call.arguments
-        system, prompt, suffix = (arguments.get(k) for k in ("system", "prompt", "suffix"))
-        request.prompt_size = lambda: text_size(system) + text_size(prompt) + text_size(suffix)
-        if capture_content:
-            if isinstance(system, str) and system:
-                request.system_instructions = [TextPart(content=system)]
-            request.input_messages = prompt_messages(prompt, arguments.get("images"))
-        return request
-
-    def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
-        response = final_response(result)
-        if capture_content:
-            response.output_messages = [
-                text_output(
-                    field(result, "response"), field(result, "thinking"), finish_reason_of(result)
-                )
-            ]
-        return response
-
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return GenerateStream(capture_content) if request.stream else None
-
-
 class _Stream(StreamAccumulator):
     """What every stream keeps: its last part, and its text and thinking when captured."""
 
@@ -195,3 +122,74 @@ class GenerateStream(_Stream):
 
     def _output(self, finish_reason: str | None) -> OutputMessage:
         return text_output("".join(self._texts), "".join(self._thoughts), finish_reason)
+
+
+class _GenerationMapper(Mapper[None]):
+    operation: ClassVar[str]
+    stream: ClassVar[type[_Stream]]
+
+    def new_request(self, call: Call) -> Request[None]:
+        request = new_request(call, self.operation)
+        option_params(request, call.arguments.get("options"))
+        request.output_type = output_type_of(call.arguments.get("format"))
+        return request
+
+    def accumulator(
+        self, result: Any, request: Request[None], capture_content: bool
+    ) -> StreamAccumulator | None:
+        return self.stream(capture_content) if request.stream else None
+
+    def credentials(self, instance: Any) -> Iterable[str]:
+        return credentials_of(instance)
+
+
+class ChatMapper(_GenerationMapper):
+    """``chat``: messages in, one assistant message out."""
+
+    operation = _CHAT
+    stream = ChatStream
+
+    def request(self, call: Call, capture_content: bool) -> Request[None] | None:
+        request = self.new_request(call)
+        messages = call.arguments.get("messages")
+        request.prompt_size = lambda: chat_prompt_size(messages)
+        if capture_content:
+            request.input_messages = chat_messages(messages)
+            request.tool_definitions = tool_schemas(call.arguments.get("tools"))
+        return request
+
+    def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
+        response = final_response(result)
+        if capture_content:
+            response.output_messages = [
+                chat_output(field(result, "message"), finish_reason_of(result))
+            ]
+        return response
+
+
+class GenerateMapper(_GenerationMapper):
+    """``generate``: a prompt (and a system prompt, images) in, text out."""
+
+    operation = _TEXT_COMPLETION
+    stream = GenerateStream
+
+    def request(self, call: Call, capture_content: bool) -> Request[None] | None:
+        request = self.new_request(call)
+        arguments = call.arguments
+        system, prompt, suffix = (arguments.get(k) for k in ("system", "prompt", "suffix"))
+        request.prompt_size = lambda: text_size(system) + text_size(prompt) + text_size(suffix)
+        if capture_content:
+            if isinstance(system, str) and system:
+                request.system_instructions = [TextPart(content=system)]
+            request.input_messages = prompt_messages(prompt, arguments.get("images"))
+        return request
+
+    def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
+        response = final_response(result)
+        if capture_content:
+            response.output_messages = [
+                text_output(
+                    field(result, "response"), field(result, "thinking"), finish_reason_of(result)
+                )
+            ]
+        return response
