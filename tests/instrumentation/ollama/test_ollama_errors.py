@@ -148,7 +148,7 @@ async def test_no_server_listening(sdk, telemetry, instrument, emulator):
     assert span.status.status_code is StatusCode.ERROR
     assert span.attributes["server.port"] == port
     assert span.attributes["error.type"] == error_type_of(error)
-    # The SDK's own exception (ConnectionError from 0.4, httpx's before), by its public name.
+    # The SDK's own exception (ConnectionError from 0.5, httpx's before), by its public name.
     assert not any(part.startswith("_") for part in span.attributes["error.type"].split("."))
 
 
