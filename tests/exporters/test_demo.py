@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
-SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+(\S+)\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
+SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
+OLLAMA_LINE = re.compile(r"^[✓✗] \S+\s+ollama\s")
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -24,10 +24,9 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert output.startswith("== LLM telemetry demo ==")
     assert "[app] done" in output
 
-    all_spans = [match for line in output.splitlines() if (match := SPAN_LINE.match(line))]
-    spans = [m for m in all_spans if m[3] == "openai"]
+    spans = [match for line in output.splitlines() if (match := SPAN_LINE.match(line))]
     # chat, stream, tool call (two chat calls), embeddings
-    assert [(m[1], m[2], m[4]) for m in spans] == [
+    assert [(m[1], m[2], m[3]) for m in spans] == [
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
@@ -35,23 +34,18 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
         ("✓", "embeddings", "text-embedding-3-small"),
     ]
     chats, embedding = spans[:4], spans[4]
-    assert all(int(m[5]) > 0 and int(m[6]) > 0 for m in chats)
-    assert embedding[6] is None and int(embedding[5]) > 0
-    stream_lines = [
-        line
-        for line in output.splitlines()
-        if "(stream, first chunk " in line and " openai " in line
+    assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
+    assert embedding[5] is None and int(embedding[4]) > 0
+    stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
+    assert len([line for line in stream_lines if " openai " in line]) == 1
+    # The Ollama calls: a stream and an embedding through the module's functions, free.
+    ollama = [line for line in output.splitlines() if OLLAMA_LINE.match(line)]
+    assert [line.split()[:4] for line in ollama] == [
+        ["✓", "chat", "ollama", "llama3.2:3b"],
+        ["✓", "embeddings", "ollama", "nomic-embed-text"],
     ]
-    assert len(stream_lines) == 1
-    # Ollama (the demo runs it when its SDK is installed): a stream and an embedding, free.
-    local = [m for m in all_spans if m[3] == "ollama"]
-    if importlib.util.find_spec("ollama") is not None:
-        assert [(m[1], m[2], m[4]) for m in local] == [
-            ("✓", "chat", "llama3.2:3b"),
-            ("✓", "embeddings", "nomic-embed-text"),
-        ]
-        assert all("$0.000000" in m.string for m in local)
-        assert "(stream, first chunk " in local[0].string
+    assert ollama[0] in stream_lines
+    assert all("$0.000000" in line for line in ollama)
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
@@ -65,9 +59,9 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "output")
-    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[5]) for m in chats))
-    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[6]) for m in chats))
-    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "openai", "input")
-    assert embedding_input[embedding_input.index("input") + 3] == embedding[5]
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input", "openai")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output", "openai")
+    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
+    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
+    embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input", "openai")
+    assert embedding_input[embedding_input.index("input") + 3] == embedding[4]

@@ -77,7 +77,7 @@ class CostStatusValues(Enum):
 
 
 AGENTOPS_EMBEDDINGS_INPUT_COUNT: Final = "agentops.embeddings.input_count"
-"""int, {input}: how many inputs (texts) one embeddings call embedded."""
+"""int, {input}: texts, images or other inputs sent to be embedded in one call."""
 
 # Ollama's server-side timings, converted from the nanoseconds the server reports. Not the
 # registry's ``gen_ai.server.*`` metrics: those are the model server's own (see README.md).

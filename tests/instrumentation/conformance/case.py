@@ -135,23 +135,3 @@ def uninstrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator
             meter_provider=telemetry.meter_provider,
             **kwargs,
         )
-
-
-METRIC_KEYS = (
-    "gen_ai.operation.name",
-    "gen_ai.provider.name",
-    "gen_ai.request.model",
-    "gen_ai.response.model",
-    "server.address",
-    "server.port",
-)
-
-
-def metric_attributes(
-    span_attributes: Mapping[str, Any], *, error_type: str | None = None
-) -> dict[str, Any]:
-    """The low-cardinality subset of a span's attributes every metric point carries."""
-    attributes = {key: span_attributes[key] for key in METRIC_KEYS if key in span_attributes}
-    if error_type is not None:
-        attributes["error.type"] = error_type
-    return attributes

@@ -9,7 +9,8 @@ from typing import Any
 
 import ollama
 import pytest
-from conformance.case import metric_attributes, resolve, uninstrumented
+from conformance.case import resolve, uninstrumented
+from conformance.metrics import metric_attributes
 from ollama_support import (
     HAS_EMBED,
     HOST_ARGUMENT,
