@@ -78,10 +78,10 @@ def gpu_hour_prices(hourly_usd: float, span: Any) -> dict[str, float]:
     reported for a call (docs/cost.md, "Pricing local models")."""
     attributes = span.attributes
     per_second = hourly_usd / 3600
-    reading = (
-        attributes["gen_ai.usage.input_tokens"] / attributes["agentops.ollama.prompt_eval_duration"]
+    reading = attributes["gen_ai.usage.input_tokens"] / attributes["agentops.server.prompt_time"]
+    writing = (
+        attributes["gen_ai.usage.output_tokens"] / attributes["agentops.server.completion_time"]
     )
-    writing = attributes["gen_ai.usage.output_tokens"] / attributes["agentops.ollama.eval_duration"]
     return {
         "input_per_mtok": per_second / reading * 1e6,
         "output_per_mtok": per_second / writing * 1e6,

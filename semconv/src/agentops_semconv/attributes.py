@@ -44,6 +44,28 @@ AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS: Final = "agentops.usage.estimated_output
 """int, {token}: estimated output tokens of an abandoned stream (see above)."""
 
 
+# Time the provider's servers report spending on a call, as opposed to the client-side
+# duration the conventions record. Provider-neutral: Groq reports these phases (seconds, in
+# its usage), and so do other providers in their own units; each package converts.
+AGENTOPS_SERVER_QUEUE_TIME: Final = "agentops.server.queue_time"
+"""double, s: how long the request waited in the provider's queue before processing began."""
+
+AGENTOPS_SERVER_PROMPT_TIME: Final = "agentops.server.prompt_time"
+"""double, s: how long the provider's servers spent processing the prompt (input tokens)."""
+
+AGENTOPS_SERVER_COMPLETION_TIME: Final = "agentops.server.completion_time"
+"""double, s: how long the provider's servers spent generating the output tokens."""
+
+AGENTOPS_SERVER_TOTAL_TIME: Final = "agentops.server.total_time"
+"""double, s: the provider's own total for the call, as it reports it (Groq: prompt plus
+completion time, queue time excluded)."""
+
+AGENTOPS_SERVER_LOAD_TIME: Final = "agentops.server.load_time"
+"""double, s: how long the server spent loading the model before it could process the call
+(Ollama's ``load_duration``); near zero when the model was already in memory, so a large value
+marks a cold start."""
+
+
 AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
 """Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
 made inside a ``tags(...)`` block."""
@@ -78,19 +100,3 @@ class CostStatusValues(Enum):
 
 AGENTOPS_EMBEDDINGS_INPUT_COUNT: Final = "agentops.embeddings.input_count"
 """int, {input}: texts, images or other inputs sent to be embedded in one call."""
-
-# Ollama's server-side timings, converted from the nanoseconds the server reports. Not the
-# registry's ``gen_ai.server.*`` metrics: those are the model server's own (see README.md).
-AGENTOPS_OLLAMA_TOTAL_DURATION: Final = "agentops.ollama.total_duration"
-"""double, s: the server's whole time on the request (``total_duration``): loading the model,
-reading the prompt, generating, and its own overhead."""
-
-AGENTOPS_OLLAMA_LOAD_DURATION: Final = "agentops.ollama.load_duration"
-"""double, s: time the server spent loading the model (``load_duration``); near zero when the
-model was already in memory, so a large value marks a cold start."""
-
-AGENTOPS_OLLAMA_PROMPT_EVAL_DURATION: Final = "agentops.ollama.prompt_eval_duration"
-"""double, s: time the server spent reading the prompt (``prompt_eval_duration``)."""
-
-AGENTOPS_OLLAMA_EVAL_DURATION: Final = "agentops.ollama.eval_duration"
-"""double, s: time the server spent generating the output tokens (``eval_duration``)."""

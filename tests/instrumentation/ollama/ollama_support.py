@@ -41,11 +41,12 @@ DURATION = "gen_ai.client.operation.duration"
 TOKEN_USAGE = "gen_ai.client.token.usage"
 TTFC = "gen_ai.client.operation.time_to_first_chunk"
 TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
+# Ollama's durations (ns) and the attributes (s) they become.
 TIMINGS = {
-    "agentops.ollama.total_duration": "total_duration",
-    "agentops.ollama.load_duration": "load_duration",
-    "agentops.ollama.prompt_eval_duration": "prompt_eval_duration",
-    "agentops.ollama.eval_duration": "eval_duration",
+    "agentops.server.total_time": "total_duration",
+    "agentops.server.load_time": "load_duration",
+    "agentops.server.prompt_time": "prompt_eval_duration",
+    "agentops.server.completion_time": "eval_duration",
 }
 
 

@@ -74,10 +74,10 @@ async def test_chat(sdk, telemetry, emulator, instrument):
     expected = start_attributes(emulator, MODEL) | final_attributes(result)
     assert expected["gen_ai.response.finish_reasons"] == ("stop",)
     assert set(timings(result)) == {
-        "agentops.ollama.total_duration",
-        "agentops.ollama.load_duration",
-        "agentops.ollama.prompt_eval_duration",
-        "agentops.ollama.eval_duration",
+        "agentops.server.total_time",
+        "agentops.server.load_time",
+        "agentops.server.prompt_time",
+        "agentops.server.completion_time",
     }
     assert_span(only_span(telemetry), f"chat {MODEL}", expected)
     assert_metrics(telemetry, metric_attributes(expected), **counts(result))
@@ -214,10 +214,7 @@ async def test_embed(sdk, telemetry, emulator, instrument, texts):
         **timings(result),
     }
     assert len(result["embeddings"]) == expected["agentops.embeddings.input_count"]
-    assert set(timings(result)) == {
-        "agentops.ollama.total_duration",
-        "agentops.ollama.load_duration",
-    }
+    assert set(timings(result)) == {"agentops.server.total_time", "agentops.server.load_time"}
     assert_span(only_span(telemetry), "embeddings all-minilm", expected)
     assert_metrics(
         telemetry,

@@ -10,7 +10,7 @@ is a method of a client the SDK makes at import: it is traced too)::
 
 or, with no code change, ``opentelemetry-instrument python app.py``. Works with the SDKs that
 return dicts (before 0.4) and those that return typed objects. The server's own timings are
-recorded as ``agentops.ollama.*`` span attributes (seconds).
+recorded as ``agentops.server.*`` span attributes (seconds).
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any, Final
 
 from agentops_semconv import (
-    AGENTOPS_OLLAMA_EVAL_DURATION,
-    AGENTOPS_OLLAMA_LOAD_DURATION,
-    AGENTOPS_OLLAMA_PROMPT_EVAL_DURATION,
-    AGENTOPS_OLLAMA_TOTAL_DURATION,
+    AGENTOPS_SERVER_COMPLETION_TIME,
+    AGENTOPS_SERVER_LOAD_TIME,
+    AGENTOPS_SERVER_PROMPT_TIME,
+    AGENTOPS_SERVER_TOTAL_TIME,
 )
 from opentelemetry.instrumentation.agentops.core import Response, Usage
 from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field
@@ -19,11 +19,12 @@ from opentelemetry.util.types import AttributeValue
 __all__ = ["add_timings", "final_response", "finish_reason_of", "usage_of"]
 
 _NS_PER_S: Final = 1e9
+# Ollama's phases under the provider-neutral names (Groq reports the same phases).
 _TIMINGS: Final = (
-    (AGENTOPS_OLLAMA_TOTAL_DURATION, "total_duration"),
-    (AGENTOPS_OLLAMA_LOAD_DURATION, "load_duration"),
-    (AGENTOPS_OLLAMA_PROMPT_EVAL_DURATION, "prompt_eval_duration"),
-    (AGENTOPS_OLLAMA_EVAL_DURATION, "eval_duration"),
+    (AGENTOPS_SERVER_TOTAL_TIME, "total_duration"),
+    (AGENTOPS_SERVER_LOAD_TIME, "load_duration"),
+    (AGENTOPS_SERVER_PROMPT_TIME, "prompt_eval_duration"),
+    (AGENTOPS_SERVER_COMPLETION_TIME, "eval_duration"),
 )
 
 
@@ -37,7 +38,7 @@ def usage_of(result: Any) -> Usage | None:
 
 
 def add_timings(result: Any, attributes: dict[str, AttributeValue]) -> None:
-    """The server's durations (nanoseconds) in seconds, under ``agentops.ollama.*``."""
+    """The server's durations (nanoseconds) in seconds, as ``agentops.server.*``."""
     for key, name in _TIMINGS:
         nanoseconds = as_int(field(result, name))
         if nanoseconds is not None and nanoseconds >= 0:
