@@ -7,6 +7,7 @@ import re
 SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
 COHERE_LINE = re.compile(r"^[✓✗] \S+\s+cohere\s")
 ANTHROPIC_LINE = re.compile(r"^✓ chat\s+anthropic\s+claude-haiku-4-5\s+in \d+\s+out \d+")
+OLLAMA_LINE = re.compile(r"^[✓✗] \S+\s+ollama\s")
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -53,6 +54,14 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
         ["✓", "rerank", "cohere"],
         ["✓", "chat", "cohere"],
     ]
+    # The Ollama calls: a stream and an embedding through the module's functions, free.
+    ollama = [line for line in output.splitlines() if OLLAMA_LINE.match(line)]
+    assert [line.split()[:4] for line in ollama] == [
+        ["✓", "chat", "ollama", "llama3.2:3b"],
+        ["✓", "embeddings", "ollama", "nomic-embed-text"],
+    ]
+    assert ollama[0] in stream_lines
+    assert all("$0.000000" in line for line in ollama)
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()

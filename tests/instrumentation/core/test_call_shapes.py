@@ -181,11 +181,15 @@ def test_a_stream_object_keeps_its_type_and_protocols(instrumented, telemetry):
     assert_metrics(telemetry, streamed=True)
 
 
-def test_a_lazy_generator_sends_its_request_inside_the_span(instrumented, telemetry):
+# A generator function (Cohere's chat_stream), and a plain def returning a generator that has
+# not started (Ollama's Client.chat(stream=True)): both send on the first read.
+@pytest.mark.parametrize("method", ["stream_lazy", "stream_returned"])
+def test_a_lazy_generator_sends_its_request_inside_the_span(instrumented, telemetry, method):
     client = fake_sdk.Client()
-    stream = client.chat.stream_lazy(model=MODEL, messages=MESSAGES)
+    stream = getattr(client.chat, method)(model=MODEL, messages=MESSAGES)
     assert inspect.isgenerator(stream)
     assert fake_sdk.SENT == []  # lazy: nothing sent until the first read
+    assert telemetry.spans() == []
     chunks = list(stream)
     assert "".join(c.get("text", "") for c in chunks).strip() == REPLY
     span = only_span(telemetry)
@@ -208,6 +212,7 @@ async def test_an_async_generator_function_is_iterated_with_async_for(instrument
 async def test_a_coroutine_returning_an_async_iterator(instrumented, telemetry):
     client = fake_sdk.Client()
     stream = await client.achat.chat_iter(model=MODEL, messages=MESSAGES)
+    assert fake_sdk.SENT == []  # the async generator sends on its first read
     assert telemetry.spans() == []
     chunks = [chunk async for chunk in stream]
     assert "".join(c.get("text", "") for c in chunks).strip() == REPLY

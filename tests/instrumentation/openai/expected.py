@@ -11,11 +11,10 @@ import importlib
 import inspect
 import logging
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openai
+from conformance.case import uninstrumented as uninstrumented
 from conformance.metrics import metric_attributes  # noqa: F401 - the OpenAI tests import it here
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -159,20 +158,6 @@ def assert_secret_absent(secret: str, spans: list[Any], records: list[Any] = ())
             texts.extend(strings_in(getattr(log, "event_name", None)))
     leaks = [text for text in texts if secret in text]
     assert not leaks, leaks
-
-
-@contextmanager
-def uninstrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator[None]:
-    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
-    instrumentor.uninstrument()
-    try:
-        yield
-    finally:
-        instrumentor.instrument(
-            tracer_provider=telemetry.tracer_provider,
-            meter_provider=telemetry.meter_provider,
-            **kwargs,
-        )
 
 
 def detail(obj: Any, name: str) -> Any:
