@@ -185,6 +185,32 @@ def test_a_stream_object_keeps_its_type_and_protocols(instrumented, telemetry):
     assert_metrics(telemetry, streamed=True)
 
 
+_PROTOCOLS = ("__iter__", "__aiter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
+
+
+def _protocols(stream: Any) -> set[str]:
+    return {name for name in _PROTOCOLS if hasattr(stream, name)}
+
+
+async def test_a_stream_proxy_offers_no_protocol_its_stream_lacks(instrumented, telemetry):
+    client = fake_sdk.Client()
+    streams = [
+        client.chat.create(model=MODEL, messages=MESSAGES, stream=True),
+        client.chat.stream_lazy(model=MODEL, messages=MESSAGES),
+        client.chat.dual(model=MODEL, messages=MESSAGES),
+        client.achat.stream_agen(model=MODEL, messages=MESSAGES),
+        await client.achat.chat_iter(model=MODEL, messages=MESSAGES),
+    ]
+    for stream in streams:
+        assert _protocols(stream) == _protocols(stream.__wrapped__), type(stream.__wrapped__)
+    assert _protocols(streams[1]) == {"__iter__"}  # a generator: no ``with``
+    for stream in streams[:3]:
+        list(stream)
+    for stream in streams[3:]:
+        [chunk async for chunk in stream]
+    assert len(telemetry.spans()) == len(streams)
+
+
 def test_a_lazy_generator_sends_its_request_inside_the_span(instrumented, telemetry):
     client = fake_sdk.Client()
     stream = client.chat.stream_lazy(model=MODEL, messages=MESSAGES)
