@@ -103,9 +103,22 @@ class ChatMapper(_CompletionMapper):
         messages = arguments.get("messages")
         request.prompt_size = lambda: chat_prompt_size(messages)
         if capture_content:
-            request.input_messages = chat_input_messages(messages)
-            request.tool_definitions = tool_definitions(arguments.get("tools"))
+            request.input_messages = chat_input_messages(_as_sent(messages))
+            request.tool_definitions = tool_definitions(_as_sent(arguments.get("tools")))
         return request
+
+
+def _as_sent(values: Any) -> Any:
+    """Messages or tools as the SDK sends them: its models (``UserMessage``, ``Tool``, ...)
+    hold an ``Unset`` sentinel in every field the caller left out, which their dump drops."""
+    if not isinstance(values, list | tuple):
+        return values
+    return [_dumped(value) for value in values]
+
+
+def _dumped(value: Any) -> Any:
+    dump = getattr(value, "model_dump", None)  # a pydantic model (the SDK's): its wire form
+    return dump(by_alias=True) if callable(dump) and not isinstance(value, dict) else value
 
 
 class FimMapper(_CompletionMapper):

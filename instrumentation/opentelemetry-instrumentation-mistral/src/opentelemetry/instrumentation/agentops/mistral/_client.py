@@ -52,4 +52,4 @@ def credentials(resource: Any) -> list[str]:
         for header, value in headers.items():
             if isinstance(value, str) and str(header).lower() not in _TRANSPORT_HEADERS:
                 values.append(value)
-    return values
+    return list(dict.fromkeys(values))
