@@ -227,3 +227,35 @@ def assert_ttfc(points: dict[str, list[Any]], attributes: dict[str, Any], span: 
     assert math.isclose(ttfc.sum, value)
     assert 0 <= value <= _span_seconds(span)
     return value
+
+
+# --- instrumenting -----------------------------------------------------------------------
+
+
+@contextmanager
+def instrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator[Any]:
+    """``instrumentor`` instrumented with the test's pipeline for the block."""
+    instrumentor.instrument(
+        tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider, **kwargs
+    )
+    try:
+        yield instrumentor
+    finally:
+        instrumentor.uninstrument()
+
+
+def global_tracer_provider(monkeypatch: Any) -> Any:
+    """A global tracer provider of the test's own, put back as it was after the test (SDKs
+    that trace themselves use the global one); returns its in-memory exporter."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
+    monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", trace.Once())
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return exporter

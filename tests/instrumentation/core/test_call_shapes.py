@@ -17,14 +17,12 @@ from typing import Any
 
 import fake_sdk
 import pytest
+from conformance.expect import global_tracer_provider
 from fake_instrumentation import FakeInstrumentor
 from fake_sdk import completion as completion_imported_by_name
 from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.core import CallShape
 from opentelemetry.instrumentation.agentops.core._deferred import DeferredResult
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 MODEL = "fake-model"
@@ -477,12 +475,7 @@ def test_an_sdk_that_traces_itself_gives_one_genai_span(telemetry, monkeypatch):
 def test_an_sdk_tracing_to_the_global_provider_is_switched_off_there_too(telemetry, monkeypatch):
     # The SDK traces to the global provider; this instrumentation was given another one.
     monkeypatch.delenv("FAKE_SDK_TRACING", raising=False)
-    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
-    monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", trace.Once())
-    global_exporter = InMemorySpanExporter()
-    global_provider = TracerProvider()
-    global_provider.add_span_processor(SimpleSpanProcessor(global_exporter))
-    trace.set_tracer_provider(global_provider)
+    global_exporter = global_tracer_provider(monkeypatch)
     fake_sdk.TRACES_ITSELF["on"] = True
     client = fake_sdk.Client()
 

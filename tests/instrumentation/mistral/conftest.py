@@ -10,18 +10,15 @@ import pytest
 
 pytest.register_assert_rewrite("mistral_expected")
 
+from conformance.expect import instrumented  # noqa: E402
 from mistral_expected import make_client  # noqa: E402
 from opentelemetry.instrumentation.agentops.mistral import MistralInstrumentor  # noqa: E402
 
 
 @pytest.fixture
 def instrument(telemetry) -> Iterator[MistralInstrumentor]:
-    instrumentor = MistralInstrumentor()
-    instrumentor.instrument(
-        tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-    )
-    yield instrumentor
-    instrumentor.uninstrument()
+    with instrumented(MistralInstrumentor(), telemetry) as instrumentor:
+        yield instrumentor
 
 
 @pytest.fixture

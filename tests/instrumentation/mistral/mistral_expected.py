@@ -12,7 +12,7 @@ import functools
 import importlib
 import importlib.metadata
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from conformance import expect
@@ -137,6 +137,33 @@ def text_of(chunk: Any) -> str:
 assert_span = functools.partial(expect.assert_span, scope=SCOPE)
 
 
+def assert_call(
+    telemetry: Any,
+    name: str,
+    expected: dict[str, Any] | Callable[[Any], dict[str, Any]],
+    *,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    streamed: bool = False,
+) -> Any:
+    """One span named ``name`` with exactly ``expected`` (or what ``expected(span)`` returns,
+    for values only the span knows), and the metric points those attributes imply."""
+    span = expect.only_span(telemetry)
+    attributes = expected(span) if callable(expected) else expected
+    assert_span(span, name, attributes)
+    points = expect.assert_metrics(
+        telemetry,
+        expect.metric_attributes(attributes),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        spans=[span],
+        streamed=streamed,
+    )
+    if streamed:
+        expect.assert_ttfc(points, expect.metric_attributes(attributes), span)
+    return span
+
+
 def base_attributes(emulator: Any, *, model: str = MODEL, operation: str = "chat") -> dict:
     return {
         "gen_ai.operation.name": operation,
@@ -156,6 +183,12 @@ def response_attributes(response: Any) -> dict[str, Any]:
         "gen_ai.usage.input_tokens": response.usage.prompt_tokens,
         "gen_ai.usage.output_tokens": response.usage.completion_tokens,
     }
+
+
+def tokens(response: Any) -> dict[str, int]:
+    """The token counts of a result, as ``assert_call`` takes them."""
+    usage = response.usage
+    return {"input_tokens": usage.prompt_tokens, "output_tokens": usage.completion_tokens}
 
 
 def stream_attributes(events: list[Any], span: Any) -> dict[str, Any]:

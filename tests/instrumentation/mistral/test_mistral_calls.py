@@ -3,8 +3,10 @@ and embeddings, with the exact span attributes and metric points, and results un
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from conformance.expect import assert_metrics, metric_attributes, only_span, resolve, uninstrumented
+from conformance.expect import only_span, resolve, uninstrumented
 from mistral_expected import (
     CHAT_PARAMS,
     EMBED_MODEL,
@@ -15,26 +17,30 @@ from mistral_expected import (
     MODEL,
     NO_PARSE,
     Mistral,
+    assert_call,
     assert_span,
     base_attributes,
     dump,
     make_client,
     method,
     response_attributes,
+    tokens,
     user,
 )
 from provider_emulator.mock_transport import handler
 
+# A unit to pick: the emulator answers with the schema's first enum value.
+FORECAST_PARAMETERS = {
+    "type": "object",
+    "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}},
+    "required": ["city", "unit"],
+}
 WEATHER_TOOL = {
     "type": "function",
     "function": {
         "name": "get_weather",
-        "description": "Current weather of a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
+        "description": "The forecast of a city",
+        "parameters": FORECAST_PARAMETERS,
     },
 }
 
@@ -47,17 +53,9 @@ async def test_chat_complete(client, telemetry, emulator, instrument, asynchrono
 
     assert dump(response) == dump(baseline)
     assert type(response) is type(baseline)
-    span = only_span(telemetry)
     expected = base_attributes(emulator) | response_attributes(response)
     assert expected["gen_ai.response.finish_reasons"] == ("stop",)
-    assert_span(span, f"chat {MODEL}", expected)
-    assert_metrics(
-        telemetry,
-        metric_attributes(expected),
-        input_tokens=response.usage.prompt_tokens,
-        output_tokens=response.usage.completion_tokens,
-        spans=[span],
-    )
+    assert_call(telemetry, f"chat {MODEL}", expected, **tokens(response))
 
 
 async def test_chat_request_parameters(client, telemetry, emulator, asynchronous):
@@ -108,18 +106,12 @@ async def test_chat_tool_call(client, telemetry, emulator, asynchronous):
     )
 
     (call,) = response.choices[0].message.tool_calls
-    assert call.function.name == "get_weather"
-    span = only_span(telemetry)
+    assert json.loads(call.function.arguments) == {"city": "example", "unit": "celsius"}
     expected = base_attributes(emulator) | response_attributes(response)
     assert expected["gen_ai.response.finish_reasons"] == ("tool_calls",)
-    assert_span(span, f"chat {MODEL}", expected)
-    assert_metrics(
-        telemetry,
-        metric_attributes(expected),
-        input_tokens=3,
-        output_tokens=len(call.function.arguments.split()),
-        spans=[span],
-    )
+    assert response.usage.prompt_tokens == 3
+    assert response.usage.completion_tokens == len(call.function.arguments.split())
+    assert_call(telemetry, f"chat {MODEL}", expected, **tokens(response))
 
 
 async def test_cached_prompt_tokens_where_the_sdk_keeps_them(emulator, telemetry, instrument):
@@ -176,7 +168,6 @@ async def test_fim_complete(client, telemetry, emulator, instrument, asynchronou
     response = await resolve(fim(**kwargs))
 
     assert dump(response) == dump(baseline)
-    span = only_span(telemetry)
     expected = (
         base_attributes(emulator, model=FIM_MODEL, operation="text_completion")
         | {
@@ -186,15 +177,8 @@ async def test_fim_complete(client, telemetry, emulator, instrument, asynchronou
         }
         | response_attributes(response)
     )
-    assert expected["gen_ai.usage.input_tokens"] == 5  # prompt and suffix words
-    assert_span(span, f"text_completion {FIM_MODEL}", expected)
-    assert_metrics(
-        telemetry,
-        metric_attributes(expected),
-        input_tokens=5,
-        output_tokens=response.usage.completion_tokens,
-        spans=[span],
-    )
+    assert response.usage.prompt_tokens == 5  # prompt and suffix words
+    assert_call(telemetry, f"text_completion {FIM_MODEL}", expected, **tokens(response))
 
 
 async def test_embeddings(client, telemetry, emulator, instrument, asynchronous):
@@ -206,7 +190,6 @@ async def test_embeddings(client, telemetry, emulator, instrument, asynchronous)
 
     assert dump(response) == dump(baseline)
     assert response.usage.completion_tokens == 0
-    span = only_span(telemetry)
     expected = base_attributes(emulator, model=EMBED_MODEL, operation="embeddings") | {
         "gen_ai.response.id": response.id,
         "gen_ai.response.model": EMBED_MODEL,
@@ -214,8 +197,9 @@ async def test_embeddings(client, telemetry, emulator, instrument, asynchronous)
         # Input tokens only: Mistral's completion_tokens of 0 count nothing.
         "gen_ai.usage.input_tokens": 3,
     }
-    assert_span(span, f"embeddings {EMBED_MODEL}", expected)
-    assert_metrics(telemetry, metric_attributes(expected), input_tokens=3, spans=[span])
+    assert_call(
+        telemetry, f"embeddings {EMBED_MODEL}", expected, input_tokens=3, output_tokens=None
+    )
 
 
 @pytest.mark.skipif("output_dtype" not in EMBED_PARAMS, reason="no output_dtype in this SDK")

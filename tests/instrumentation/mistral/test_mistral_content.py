@@ -5,9 +5,10 @@ environment first (the ``capture`` fixture)."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 
 import pytest
-from conformance.expect import CONTENT_ATTRIBUTES, drain, only_span, resolve
+from conformance.expect import CONTENT_ATTRIBUTES, drain, instrumented, only_span, resolve
 from mistral_expected import (
     FIM_MODEL,
     MODEL,
@@ -26,23 +27,17 @@ WEATHER_DEFINITION = {"type": "function", **WEATHER_TOOL["function"]}
 
 @pytest.fixture
 def capture(monkeypatch, telemetry):
-    """``capture(value)`` sets the switch (None: unset), then instruments."""
-    made = []
+    """``capture(value)`` sets the switch (None: unset), then instruments for the test."""
+    with ExitStack() as stack:
 
-    def instrument(value: str | None) -> None:
-        if value is None:
-            monkeypatch.delenv(CAPTURE, raising=False)
-        else:
-            monkeypatch.setenv(CAPTURE, value)
-        instrumentor = MistralInstrumentor()
-        instrumentor.instrument(
-            tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-        )
-        made.append(instrumentor)
+        def instrument(value: str | None) -> None:
+            if value is None:
+                monkeypatch.delenv(CAPTURE, raising=False)
+            else:
+                monkeypatch.setenv(CAPTURE, value)
+            stack.enter_context(instrumented(MistralInstrumentor(), telemetry))
 
-    yield instrument
-    for instrumentor in made:
-        instrumentor.uninstrument()
+        yield instrument
 
 
 @pytest.fixture

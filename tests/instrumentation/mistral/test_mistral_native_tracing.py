@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from conformance.expect import drain, resolve
+from conformance.expect import drain, global_tracer_provider, resolve
 from mistral_expected import (
     EMBED_MODEL,
     FIM_MODEL,
@@ -20,15 +20,11 @@ from mistral_expected import (
     method,
     user,
 )
-from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.mistral import (
     NATIVE_TRACER_SCOPE,
     TELEMETRY_ENV,
     MistralInstrumentor,
 )
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 # ``opted-in``: MISTRAL_SDK_TELEMETRY=global, where the SDK has the switch (its spans then go to
 # the global provider).
@@ -40,15 +36,8 @@ SETTINGS = [
 
 @pytest.fixture
 def global_provider(monkeypatch):
-    """A global tracer provider of the test's own (the SDK traces to the global one)."""
-    monkeypatch.setattr(trace, "_TRACER_PROVIDER", None)
-    monkeypatch.setattr(trace, "_TRACER_PROVIDER_SET_ONCE", trace.Once())
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
-    yield exporter
-    provider.shutdown()
+    """The exporter of a global tracer provider of the test's own (the SDK traces there)."""
+    return global_tracer_provider(monkeypatch)
 
 
 @pytest.fixture(params=SETTINGS)

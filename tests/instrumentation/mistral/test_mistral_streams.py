@@ -5,20 +5,13 @@ failures of the stream are errors of the type the SDK raises."""
 from __future__ import annotations
 
 import pytest
-from conformance.expect import (
-    assert_metrics,
-    assert_ttfc,
-    drain,
-    metric_attributes,
-    only_span,
-    resolve,
-    uninstrumented,
-)
+from conformance.expect import drain, only_span, resolve, uninstrumented
 from mistral_expected import (
     FIM_MODEL,
     HAS_PARSE,
     MODEL,
     NO_PARSE,
+    assert_call,
     assert_span,
     base_attributes,
     dump,
@@ -52,19 +45,16 @@ async def test_chat_stream(client, telemetry, emulator, instrument, asynchronous
     assert telemetry.spans() == []  # not ended before the caller has read it
     events = await drain(stream)
     assert [dump(e) for e in events] == [dump(e) for e in baseline]
-    assert events[-1].data.usage is not None  # Mistral's usage comes in the last chunk
-    span = only_span(telemetry)
-    expected = base_attributes(emulator) | stream_attributes(events, span)
-    assert_span(span, f"chat {MODEL}", expected)
-    points = assert_metrics(
+    last = events[-1].data
+    assert last.usage is not None  # Mistral's usage comes in the last chunk
+    assert_call(
         telemetry,
-        metric_attributes(expected),
-        input_tokens=expected["gen_ai.usage.input_tokens"],
-        output_tokens=expected["gen_ai.usage.output_tokens"],
-        spans=[span],
+        f"chat {MODEL}",
+        lambda span: base_attributes(emulator) | stream_attributes(events, span),
+        input_tokens=last.usage.prompt_tokens,
+        output_tokens=last.usage.completion_tokens,
         streamed=True,
     )
-    assert_ttfc(points, metric_attributes(expected), span)
 
 
 async def test_chat_stream_of_n_content_chunks(emulator, telemetry, instrument):
@@ -102,19 +92,13 @@ async def test_fim_stream(client, telemetry, emulator, instrument, asynchronous)
     events = await drain(await resolve(stream_call(**kwargs)))
 
     assert [dump(e) for e in events] == [dump(e) for e in baseline]
-    span = only_span(telemetry)
-    expected = (
-        base_attributes(emulator, model=FIM_MODEL, operation="text_completion")
-        | {"gen_ai.request.max_tokens": 30}
-        | stream_attributes(events, span)
-    )
-    assert_span(span, f"text_completion {FIM_MODEL}", expected)
-    assert_metrics(
+    start = base_attributes(emulator, model=FIM_MODEL, operation="text_completion")
+    assert_call(
         telemetry,
-        metric_attributes(expected),
+        f"text_completion {FIM_MODEL}",
+        lambda span: start | {"gen_ai.request.max_tokens": 30} | stream_attributes(events, span),
         input_tokens=3,
-        output_tokens=expected["gen_ai.usage.output_tokens"],
-        spans=[span],
+        output_tokens=events[-1].data.usage.completion_tokens,
         streamed=True,
     )
 
