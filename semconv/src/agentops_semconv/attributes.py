@@ -43,6 +43,10 @@ AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS: Final = "agentops.usage.estimated_input_t
 AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS: Final = "agentops.usage.estimated_output_tokens"
 """int, {token}: estimated output tokens of an abandoned stream (see above)."""
 
+AGENTOPS_AI21_CUSTOM_MODEL: Final = "agentops.ai21.custom_model"
+"""string: the custom (fine-tuned) AI21 model a Jurassic-2 completion was asked of, trained on
+the ``gen_ai.request.model`` it names (``completion.create(custom_model=...)``)."""
+
 
 AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
 """Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
