@@ -399,20 +399,24 @@ class _ChoiceState:
         content = getattr(delta, "content", None)
         if isinstance(content, str):
             self.text.append(content)
+        # Read with field(): SDKs whose chunk types do not declare tool calls keep them as
+        # plain dicts (AI21's stream deltas).
         for call in getattr(delta, "tool_calls", None) or ():
             slot = self.tool_calls.setdefault(
-                getattr(call, "index", 0) or 0, {"id": None, "name": "", "arguments": ""}
+                field(call, "index", 0) or 0, {"id": None, "name": "", "arguments": ""}
             )
-            slot["id"] = getattr(call, "id", None) or slot["id"]
-            function = getattr(call, "function", None)
+            slot["id"] = field(call, "id") or slot["id"]
+            function = field(call, "function")
             if function is not None:
-                slot["name"] += getattr(function, "name", None) or ""
-                slot["arguments"] += getattr(function, "arguments", None) or ""
+                slot["name"] += field(function, "name") or ""
+                slot["arguments"] += field(function, "arguments") or ""
 
     def message(self) -> OutputMessage:
         message = {
             "role": self.role or "assistant",
-            "content": "".join(self.text) if self.text else None,
+            # Empty deltas (a first chunk's "") are no text part: a reply made only of tool
+            # calls streams as it reads unstreamed.
+            "content": "".join(self.text) or None,
             "tool_calls": [
                 {"id": c["id"], "function": {"name": c["name"], "arguments": c["arguments"]}}
                 for _, c in sorted(self.tool_calls.items())
