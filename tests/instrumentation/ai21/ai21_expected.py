@@ -44,7 +44,8 @@ HAS_STREAMS = "stream" in JAMBA_PARAMS
 HAS_ASYNC = getattr(ai21, "AsyncAI21Client", None) is not None
 HAS_TOOLS = "tools" in JAMBA_PARAMS
 HAS_RESPONSE_FORMAT = "response_format" in JAMBA_PARAMS
-HAS_J2_COMPLETION = StudioCompletion is not None
+# ai21 3.0 still ships StudioCompletion but no longer gives clients a ``completion``.
+HAS_J2_COMPLETION = _attribute("ai21.clients.studio.ai21_client", "StudioCompletion") is not None
 HAS_CUSTOM_MODEL = "custom_model" in COMPLETION_PARAMS
 
 NO_JAMBA = f"{SDK} has no Jamba chat.completions (new in 2.2)"
@@ -52,7 +53,7 @@ NO_STREAMS = f"{SDK} chat.completions.create takes no stream (new in 2.5)"
 NO_ASYNC = f"{SDK} has no AsyncAI21Client (new in 2.5)"
 NO_TOOLS = f"{SDK} chat.completions.create takes no tools (new in 3.0)"
 NO_RESPONSE_FORMAT = f"{SDK} chat.completions.create takes no response_format"
-NO_J2_COMPLETION = f"{SDK} has no completion (removed in 3.1)"
+NO_J2_COMPLETION = f"{SDK} clients have no completion (gone since 3.0)"
 NO_CUSTOM_MODEL = f"{SDK} completion.create takes no custom_model (removed in 3.0)"
 
 DURATION = "gen_ai.client.operation.duration"

@@ -2,7 +2,7 @@
 
 Traces Jamba ``chat.completions.create``, plain and streamed, sync and async (ai21 >= 2.2
 sync, >= 2.5 async and streams), and the Jurassic-2 endpoints: ``completion.create`` (ai21
-2.0 to 3.0, custom models included) and the J2 ``chat.create``::
+2.x, custom models included) and the J2 ``chat.create``::
 
     from opentelemetry.instrumentation.agentops.ai21 import AI21Instrumentor
 

@@ -6,9 +6,9 @@ given in private attributes, and the SDK offers no public way to read them:
 
 - ai21 2.0 to 2.4: ``_client`` is an ``AI21HTTPClient`` whose public ``get_base_url()``
   builds ``{api_host}/studio/v1``; the key is ``_api_key``, the caller's headers ``_headers``.
-- ai21 2.5 and later: ``_client`` is the HTTP client (from 3.0 the ``AI21Client`` itself),
-  with ``_base_url`` (the full URL since 2.5.1), ``_api_key`` and ``_headers`` (which include
-  the ``Authorization`` header from 3.0 on).
+- ai21 2.5 and later: ``_client`` is an HTTP client (in later 2.x releases and since, the
+  ``AI21Client`` itself) with ``_base_url`` (the full URL since 2.5.1), ``_api_key`` and
+  ``_headers`` (which, in those later releases, include the ``Authorization`` header).
 
 If an upgrade removes them, calls are still traced (without ``server.address``; error
 messages are still scrubbed of key-like text) and

@@ -1,7 +1,7 @@
 """Jurassic-2: ``completion.create`` (text in, text out) and the J2 ``chat.create``.
 
 Both post to a path naming the model (``/{model}/complete``, ``/{model}/{custom_model}/complete``
-up to ai21 2.x, ``/{model}/chat``) and answer in their own shape: completions list the prompt's
+in ai21 2.x, ``/{model}/chat``) and answer in their own shape: completions list the prompt's
 and each completion's tokens (their lengths are the token usage), chat outputs carry no usage
 at all. Penalties are objects whose ``scale`` is the setting. Neither streams.
 """
@@ -66,7 +66,7 @@ def _token_count(tokens: Any) -> int | None:
 
 
 class J2CompletionMapper(AI21Mapper):
-    """``StudioCompletion.create`` and its async twin (ai21 2.0 to 3.0)."""
+    """``StudioCompletion.create`` and its async twin (clients have them in ai21 2.x)."""
 
     operation: ClassVar[str] = _TEXT_COMPLETION
 
