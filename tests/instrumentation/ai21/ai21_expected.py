@@ -156,7 +156,9 @@ def only_span(telemetry: Any) -> Any:
 
 def assert_span(span: Any, attributes: dict[str, Any], error: BaseException | None = None) -> None:
     """The span's name, kind, scope, exact attributes and status."""
-    assert span.name == f"{attributes['gen_ai.operation.name']} {attributes['gen_ai.request.model']}"
+    assert (
+        span.name == f"{attributes['gen_ai.operation.name']} {attributes['gen_ai.request.model']}"
+    )
     assert span.kind is SpanKind.CLIENT
     assert span.instrumentation_scope.name == SCOPE
     assert "gen_ai.response.model" not in span.attributes

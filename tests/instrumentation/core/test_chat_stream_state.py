@@ -16,9 +16,7 @@ from opentelemetry.util.genai.types import OutputMessage, ToolCallRequestPart
 
 
 def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> SimpleNamespace:
-    choice = SimpleNamespace(
-        index=0, delta=SimpleNamespace(**delta), finish_reason=finish_reason
-    )
+    choice = SimpleNamespace(index=0, delta=SimpleNamespace(**delta), finish_reason=finish_reason)
     return SimpleNamespace(id="chunk-1", choices=[choice], usage=None)
 
 
@@ -51,7 +49,9 @@ def test_streamed_tool_calls_become_one_tool_call_part(shape: str) -> None:
     assert response.output_messages == [
         OutputMessage(
             role="assistant",
-            parts=[ToolCallRequestPart(name="get_weather", id="call_1", arguments={"city": "Paris"})],
+            parts=[
+                ToolCallRequestPart(name="get_weather", id="call_1", arguments={"city": "Paris"})
+            ],
             finish_reason="tool_call",
         )
     ]

@@ -120,8 +120,8 @@ class J2ChatMapper(AI21Mapper):
         if not isinstance(messages, list | tuple):
             messages = []
         system = arguments.get("system")
-        request.prompt_size = lambda: text_size(system) + sum(
-            text_size(field(m, "text")) for m in messages
+        request.prompt_size = lambda: (
+            text_size(system) + sum(text_size(field(m, "text")) for m in messages)
         )
         if capture_content:
             if isinstance(system, str) and system:
