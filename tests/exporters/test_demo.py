@@ -47,12 +47,23 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output")
+    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "input")
+    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "openai", "output")
     assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
     assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
     embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input")
     assert embedding_input[embedding_input.index("input") + 3] == embedding[4]
+
+
+AI21_LINE = re.compile(r"^✓ chat\s+ai21\s+jamba-mini\s+in (\d+)\s+out (\d+)\s+cost n/a\s")
+
+
+def test_demo_makes_one_ai21_call_its_cost_unknown(demo_run) -> None:
+    output = demo_run.result.stdout
+    (line,) = [match for line in output.splitlines() if (match := AI21_LINE.match(line))]
+    assert int(line[1]) > 0 and int(line[2]) > 0
+    duration = table_row(output, "gen_ai.client.operation.duration", "chat", "ai21")
+    assert duration[duration.index("jamba-mini") + 3] == "1"

@@ -132,7 +132,12 @@ def test_report_per_model_equals_the_spans(demo, spans) -> None:
         by_model[(call.provider, call.model)].append(call)
     found = rows(section)
     assert set(found) == set(by_model)
-    assert {model for _, model in found} == {"gpt-4o", "gpt-4o-mini", "text-embedding-3-small"}
+    assert set(found) == {
+        ("openai", "gpt-4o"),
+        ("openai", "gpt-4o-mini"),
+        ("openai", "text-embedding-3-small"),
+        ("ai21", "jamba-mini"),
+    }
     for key, calls in by_model.items():
         assert_row_matches(found[key], calls)
     assert_row_matches(section["total"], spans)
