@@ -51,8 +51,8 @@ HAS_CUSTOM_MODEL = "custom_model" in COMPLETION_PARAMS
 NO_JAMBA = f"{SDK} has no Jamba chat.completions (new in 2.2)"
 NO_STREAMS = f"{SDK} chat.completions.create takes no stream (new in 2.5)"
 NO_ASYNC = f"{SDK} has no AsyncAI21Client (new in 2.5)"
-NO_TOOLS = f"{SDK} chat.completions.create takes no tools (new in 3.0)"
-NO_RESPONSE_FORMAT = f"{SDK} chat.completions.create takes no response_format"
+NO_TOOLS = f"{SDK} chat.completions.create takes no tools (new in 2.13)"
+NO_RESPONSE_FORMAT = f"{SDK} chat.completions.create takes no response_format (new in 2.13)"
 NO_J2_COMPLETION = f"{SDK} clients have no completion (gone since 3.0)"
 NO_CUSTOM_MODEL = f"{SDK} completion.create takes no custom_model (removed in 3.0)"
 
