@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import ai21
+import pytest
 from opentelemetry.trace import SpanKind, StatusCode
 
 SCOPE = "opentelemetry.instrumentation.agentops.ai21"
@@ -38,23 +39,44 @@ StudioCompletion = _attribute(f"{RESOURCES}.studio_completion", "StudioCompletio
 JAMBA_PARAMS = _parameters(ChatCompletions and ChatCompletions.create)
 COMPLETION_PARAMS = _parameters(StudioCompletion and StudioCompletion.create)
 
-HAS_JAMBA = ChatCompletions is not None
-HAS_STREAMS = "stream" in JAMBA_PARAMS
-# ai21 2.0 has a module __getattr__ that answers None for unknown names.
-HAS_ASYNC = getattr(ai21, "AsyncAI21Client", None) is not None
-HAS_TOOLS = "tools" in JAMBA_PARAMS
-HAS_RESPONSE_FORMAT = "response_format" in JAMBA_PARAMS
-# ai21 3.0 still ships StudioCompletion but no longer gives clients a ``completion``.
-HAS_J2_COMPLETION = _attribute("ai21.clients.studio.ai21_client", "StudioCompletion") is not None
-HAS_CUSTOM_MODEL = "custom_model" in COMPLETION_PARAMS
+# Each feature: whether the installed SDK has it, and what to say when it does not.
+FEATURES: dict[str, tuple[bool, str]] = {
+    "jamba": (ChatCompletions is not None, "has no Jamba chat.completions (new in 2.2)"),
+    "streams": ("stream" in JAMBA_PARAMS, "chat.completions.create takes no stream (new in 2.5)"),
+    # ai21 2.0 has a module __getattr__ that answers None for unknown names.
+    "async": (
+        getattr(ai21, "AsyncAI21Client", None) is not None,
+        "has no AsyncAI21Client (new in 2.5)",
+    ),
+    "tools": ("tools" in JAMBA_PARAMS, "chat.completions.create takes no tools (new in 2.13)"),
+    "response_format": (
+        "response_format" in JAMBA_PARAMS,
+        "chat.completions.create takes no response_format (new in 2.13)",
+    ),
+    # ai21 3.0 still ships StudioCompletion but no longer gives clients a ``completion``.
+    "j2_completion": (
+        _attribute("ai21.clients.studio.ai21_client", "StudioCompletion") is not None,
+        "clients have no completion (gone since 3.0)",
+    ),
+    "custom_model": (
+        "custom_model" in COMPLETION_PARAMS,
+        "completion.create takes no custom_model (removed in 3.0)",
+    ),
+}
 
-NO_JAMBA = f"{SDK} has no Jamba chat.completions (new in 2.2)"
-NO_STREAMS = f"{SDK} chat.completions.create takes no stream (new in 2.5)"
-NO_ASYNC = f"{SDK} has no AsyncAI21Client (new in 2.5)"
-NO_TOOLS = f"{SDK} chat.completions.create takes no tools (new in 2.13)"
-NO_RESPONSE_FORMAT = f"{SDK} chat.completions.create takes no response_format (new in 2.13)"
-NO_J2_COMPLETION = f"{SDK} clients have no completion (gone since 3.0)"
-NO_CUSTOM_MODEL = f"{SDK} completion.create takes no custom_model (removed in 3.0)"
+
+def has(feature: str) -> bool:
+    return FEATURES[feature][0]
+
+
+def missing(feature: str) -> str:
+    """Why a test of ``feature`` is skipped on the installed SDK."""
+    return f"{SDK} {FEATURES[feature][1]}"
+
+
+def needs(feature: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(not has(feature), reason=missing(feature))
+
 
 DURATION = "gen_ai.client.operation.duration"
 TOKEN_USAGE = "gen_ai.client.token.usage"

@@ -1,5 +1,5 @@
-"""AI21 fixtures: the instrumentor bound to the test's telemetry, and the assertion helpers'
-module registered for pytest's assertion rewriting."""
+"""AI21 fixtures: the instrumentor bound to the test's telemetry (content capture off, or on),
+sync and async clients, and the assertion helpers registered for pytest's rewriting."""
 
 from __future__ import annotations
 
@@ -9,37 +9,38 @@ import pytest
 
 pytest.register_assert_rewrite("ai21_expected")
 
-from ai21_expected import HAS_ASYNC, NO_ASYNC  # noqa: E402
+from ai21_expected import has, missing  # noqa: E402
 from opentelemetry.instrumentation.agentops.ai21 import AI21Instrumentor  # noqa: E402
 
 CAPTURE = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
 
-@pytest.fixture
-def instrument(telemetry) -> Iterator[AI21Instrumentor]:
+def _instrumented(telemetry, monkeypatch, content: bool) -> Iterator[AI21Instrumentor]:
+    # The capture switch is read when instrumenting.
+    if content:
+        monkeypatch.setenv(CAPTURE, "true")
+    else:
+        monkeypatch.delenv(CAPTURE, raising=False)
     instrumentor = AI21Instrumentor()
-    instrumentor.instrument(
-        tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-    )
+    pipeline = {"tracer_provider": telemetry.tracer_provider}
+    instrumentor.instrument(**pipeline, meter_provider=telemetry.meter_provider)
     yield instrumentor
     instrumentor.uninstrument()
+
+
+@pytest.fixture
+def instrument(telemetry, monkeypatch) -> Iterator[AI21Instrumentor]:
+    yield from _instrumented(telemetry, monkeypatch, content=False)
 
 
 @pytest.fixture
 def instrument_with_content(telemetry, monkeypatch) -> Iterator[AI21Instrumentor]:
-    """Instrumented with content capture on (the switch is read when instrumenting)."""
-    monkeypatch.setenv(CAPTURE, "true")
-    instrumentor = AI21Instrumentor()
-    instrumentor.instrument(
-        tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-    )
-    yield instrumentor
-    instrumentor.uninstrument()
+    yield from _instrumented(telemetry, monkeypatch, content=True)
 
 
 @pytest.fixture(params=[False, True], ids=["sync", "async"])
 def asynchronous(request: pytest.FixtureRequest) -> bool:
     """Sync and async clients; async is skipped where the SDK has no AsyncAI21Client."""
-    if request.param and not HAS_ASYNC:
-        pytest.skip(NO_ASYNC)
+    if request.param and not has("async"):
+        pytest.skip(missing("async"))
     return bool(request.param)

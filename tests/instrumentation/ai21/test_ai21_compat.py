@@ -7,16 +7,14 @@ from typing import Any
 
 import pytest
 from ai21_expected import (
-    HAS_ASYNC,
-    HAS_J2_COMPLETION,
-    HAS_JAMBA,
-    NO_ASYNC,
     SDK,
     SDK_VERSION,
     assert_span,
+    has,
     jamba_messages,
     jamba_result_attributes,
     make_client,
+    missing,
     only_span,
 )
 from opentelemetry.instrumentation.agentops.ai21._compat import (
@@ -31,17 +29,17 @@ CUSTOM = {"x-gateway-token": "gateway-secret-0123456789"}
 
 def resources(client: Any) -> dict[str, Any]:
     found = {"j2 chat": client.chat}
-    if HAS_JAMBA:
+    if has("jamba"):
         found["jamba chat"] = client.chat.completions
-    if HAS_J2_COMPLETION:
+    if has("j2_completion"):
         found["j2 completion"] = client.completion
     return found
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
 def test_every_resource_reaches_its_clients_url_key_and_headers(emulator, asynchronous):
-    if asynchronous and not HAS_ASYNC:
-        pytest.skip(NO_ASYNC)
+    if asynchronous and not has("async"):
+        pytest.skip(missing("async"))
     client = make_client(emulator, asynchronous, api_key=KEY, headers=CUSTOM)
     for name, resource in resources(client).items():
         http = client_of(resource)

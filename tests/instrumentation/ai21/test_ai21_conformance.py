@@ -12,18 +12,15 @@ from typing import Any, ClassVar
 
 import pytest
 from ai21_expected import (
-    HAS_ASYNC,
-    HAS_JAMBA,
-    HAS_STREAMS,
-    NO_ASYNC,
-    NO_STREAMS,
     SDK,
     dump,
+    has,
     j2_usage,
     jamba_messages,
     make_client,
+    missing,
 )
-from conformance.case import ProviderCase
+from conformance.case import OpenAIShapedResults, ProviderCase
 from conformance.suite import *  # noqa: F403 - the suite's tests run here
 from opentelemetry.instrumentation.agentops.ai21 import AI21Instrumentor
 
@@ -53,12 +50,15 @@ class AI21Case(ProviderCase):
         return AI21Instrumentor()
 
     def client(self, asynchronous: bool, api_key: str | None = None) -> Any:
-        if asynchronous and not HAS_ASYNC:
-            pytest.skip(NO_ASYNC)
+        if asynchronous and not has("async"):
+            pytest.skip(missing("async"))
         key = api_key or self.api_key
         client = make_client(self.emulator, asynchronous, api_key=key)
         self._made[id(client)] = (client, asynchronous, key)
         return client
+
+    def dump(self, value: Any) -> Any:
+        return dump(value)
 
     def with_headers(self, client: Any, headers: Mapping[str, str] | None) -> Any:
         if not headers:
@@ -67,7 +67,7 @@ class AI21Case(ProviderCase):
         return make_client(self.emulator, asynchronous, api_key=key, headers=dict(headers))
 
 
-class JambaCase(AI21Case):
+class JambaCase(OpenAIShapedResults, AI21Case):
     model: ClassVar[str] = "jamba-mini"
 
     def call(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
@@ -76,23 +76,11 @@ class JambaCase(AI21Case):
         )
 
     def stream(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
-        if not HAS_STREAMS:
-            pytest.skip(NO_STREAMS)
+        if not has("streams"):
+            pytest.skip(missing("streams"))
         return self.with_headers(client, headers).chat.completions.create(
             model=self.model, messages=jamba_messages(("user", self.prompt())), stream=True
         )
-
-    def text(self, result: Any) -> str:
-        return result.choices[0].message.content
-
-    def chunk_text(self, chunk: Any) -> str:
-        return "".join(choice.delta.content or "" for choice in chunk.choices)
-
-    def usage(self, result: Any) -> tuple[int, int]:
-        return result.usage.prompt_tokens, result.usage.completion_tokens
-
-    def dump(self, value: Any) -> Any:
-        return dump(value)
 
 
 class J2CompletionCase(AI21Case):
@@ -116,11 +104,8 @@ class J2CompletionCase(AI21Case):
     def usage(self, result: Any) -> tuple[int, int]:
         return j2_usage(result)
 
-    def dump(self, value: Any) -> Any:
-        return dump(value)
-
 
 @pytest.fixture
 def case(emulator, telemetry) -> AI21Case:
-    kind = JambaCase if HAS_JAMBA else J2CompletionCase
+    kind = JambaCase if has("jamba") else J2CompletionCase
     return kind(emulator, telemetry)

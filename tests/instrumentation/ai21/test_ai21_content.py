@@ -6,38 +6,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from ai21_expected import (
-    HAS_JAMBA,
-    HAS_STREAMS,
-    HAS_TOOLS,
-    NO_JAMBA,
-    NO_STREAMS,
-    NO_TOOLS,
     drain,
     jamba_messages,
     make_client,
+    needs,
     only_span,
     resolve,
 )
 
-pytestmark = pytest.mark.skipif(not HAS_JAMBA, reason=NO_JAMBA)
+pytestmark = needs("jamba")
 
 MODEL = "jamba-large"
-TURNS = (("system", "You answer in one line."), ("user", "What is the weather in Paris?"))
-WEATHER_PARAMETERS = {
-    "type": "object",
-    "properties": {"city": {"type": "string"}},
-    "required": ["city"],
-}
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather of a city",
-        "parameters": WEATHER_PARAMETERS,
-    },
-}
+TURNS = (("system", "You answer in one line."), ("user", "Where is my order A-1042?"))
+ORDER_SCHEMA = {"type": "object", "required": ["order"]}
+ORDER_SCHEMA["properties"] = {"order": {"type": "string"}}
+TRACK_ORDER = {"name": "track_order", "description": "Where an order is"}
+ORDER_TOOL = {"type": "function", "function": {**TRACK_ORDER, "parameters": ORDER_SCHEMA}}
 
 
 def parsed(span: Any, name: str) -> Any:
@@ -56,7 +41,7 @@ def message(role: str, parts: list[dict[str, Any]], **extra: Any) -> dict[str, A
 
 INPUT = [
     message("system", [text("You answer in one line.")], name=None),
-    message("user", [text("What is the weather in Paris?")], name=None),
+    message("user", [text("Where is my order A-1042?")], name=None),
 ]
 
 
@@ -75,7 +60,7 @@ async def test_messages_and_reply(emulator, telemetry, instrument_with_content, 
     assert "gen_ai.tool.definitions" not in span.attributes
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
+@needs("streams")
 async def test_streamed_reply_is_the_joined_text(
     emulator, telemetry, instrument_with_content, asynchronous
 ):
@@ -97,51 +82,43 @@ async def test_streamed_reply_is_the_joined_text(
 def tool_call_output(call_id: str, arguments: str) -> list[dict[str, Any]]:
     part = {
         "type": "tool_call",
-        "name": "get_weather",
+        "name": "track_order",
         "id": call_id,
         "arguments": json.loads(arguments),
     }
     return [message("assistant", [part], finish_reason="tool_call", name=None)]
 
 
-@pytest.mark.skipif(not HAS_TOOLS, reason=NO_TOOLS)
+async def tool_chat(client: Any, stream: bool = False) -> Any:
+    return await resolve(
+        client.chat.completions.create(
+            model=MODEL, messages=jamba_messages(*TURNS), tools=[ORDER_TOOL], stream=stream
+        )
+    )
+
+
+@needs("tools")
 async def test_tool_definitions_and_tool_call(
     emulator, telemetry, instrument_with_content, asynchronous
 ):
-    client = make_client(emulator, asynchronous)
-    response = await resolve(
-        client.chat.completions.create(
-            model=MODEL, messages=jamba_messages(*TURNS), tools=[WEATHER_TOOL]
-        )
-    )
+    response = await tool_chat(make_client(emulator, asynchronous))
 
     (call,) = response.choices[0].message.tool_calls
     span = only_span(telemetry)
     assert span.attributes["gen_ai.response.finish_reasons"] == ("tool_calls",)
     assert parsed(span, "gen_ai.tool.definitions") == [
-        {
-            "type": "function",
-            "name": "get_weather",
-            "description": "Current weather of a city",
-            "parameters": WEATHER_PARAMETERS,
-        }
+        {"type": "function", **TRACK_ORDER, "parameters": ORDER_SCHEMA}
     ]
     assert parsed(span, "gen_ai.output.messages") == tool_call_output(
         call.id, call.function.arguments
     )
 
 
-@pytest.mark.skipif(not HAS_TOOLS, reason=NO_TOOLS)
+@needs("tools")
 async def test_streamed_tool_call_reads_as_the_unstreamed_one(
     emulator, telemetry, instrument_with_content, asynchronous
 ):
-    client = make_client(emulator, asynchronous)
-    stream = await resolve(
-        client.chat.completions.create(
-            model=MODEL, messages=jamba_messages(*TURNS), tools=[WEATHER_TOOL], stream=True
-        )
-    )
-    chunks = await drain(stream)
+    chunks = await drain(await tool_chat(make_client(emulator, asynchronous), stream=True))
 
     # The SDK's delta type declares no tool calls: they arrive as the server's plain dicts.
     deltas = [c.choices[0].delta for c in chunks]

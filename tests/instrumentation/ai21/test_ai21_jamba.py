@@ -10,26 +10,22 @@ from typing import Any
 import ai21
 import pytest
 from ai21_expected import (
-    HAS_JAMBA,
-    HAS_RESPONSE_FORMAT,
-    HAS_STREAMS,
-    NO_JAMBA,
-    NO_RESPONSE_FORMAT,
-    NO_STREAMS,
     SDK_VERSION,
     assert_points,
     assert_span,
     drain,
     dump,
+    has,
     jamba_messages,
     jamba_result_attributes,
     make_client,
+    needs,
     only_span,
     resolve,
     start_attributes,
 )
 
-pytestmark = pytest.mark.skipif(not HAS_JAMBA, reason=NO_JAMBA)
+pytestmark = needs("jamba")
 
 MODEL = "jamba-mini"
 PROMPT = "tell me a short story about the sea"  # 8 words: 8 prompt tokens
@@ -104,7 +100,7 @@ async def test_request_parameters_are_recorded_with_their_registry_types(
         "gen_ai.request.stop_sequences": ("END",),
         "gen_ai.request.choice.count": 2,
     }
-    if HAS_RESPONSE_FORMAT:
+    if has("response_format"):
         from ai21.models.chat import ResponseFormat
 
         parameters["response_format"] = ResponseFormat(type="text")
@@ -126,7 +122,7 @@ async def test_request_parameters_are_recorded_with_their_registry_types(
     assert_span(span, expected | jamba_result_attributes(response))
 
 
-@pytest.mark.skipif(not HAS_RESPONSE_FORMAT, reason=NO_RESPONSE_FORMAT)
+@needs("response_format")
 async def test_json_mode_is_the_json_output_type(emulator, telemetry, instrument):
     from ai21.models.chat import ResponseFormat
 
@@ -159,7 +155,7 @@ async def test_any_model_name_is_recorded_as_given(emulator, telemetry, instrume
 # --- streams -------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
+@needs("streams")
 async def test_stream_changes_nothing_and_records_the_last_chunks_usage(
     emulator, telemetry, instrument, asynchronous
 ):
@@ -207,7 +203,7 @@ async def test_stream_changes_nothing_and_records_the_last_chunks_usage(
     )
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
+@needs("streams")
 async def test_stream_closed_early_ends_without_error_or_usage(
     emulator, telemetry, instrument, asynchronous
 ):
@@ -286,7 +282,7 @@ async def test_a_request_the_server_rejects_is_an_unprocessable_entity(
     assert_span(span, expected, raised.value)
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
+@needs("streams")
 @pytest.mark.parametrize("fault", ["stream-error", "stream-cut"])
 async def test_a_stream_failing_mid_way_is_an_error_after_the_chunks_it_gave(
     emulator, telemetry, instrument, asynchronous, fault
@@ -326,7 +322,7 @@ async def test_a_stream_failing_mid_way_is_an_error_after_the_chunks_it_gave(
     assert_points(telemetry, span, streamed=True)
 
 
-@pytest.mark.skipif(not HAS_STREAMS, reason=NO_STREAMS)
+@needs("streams")
 async def test_an_http_error_on_a_stream_is_the_error_the_sdk_raises(
     emulator, telemetry, instrument, asynchronous
 ):

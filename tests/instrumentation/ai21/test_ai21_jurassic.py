@@ -8,22 +8,19 @@ from typing import Any
 
 import pytest
 from ai21_expected import (
-    HAS_CUSTOM_MODEL,
-    HAS_J2_COMPLETION,
-    NO_CUSTOM_MODEL,
-    NO_J2_COMPLETION,
     assert_points,
     assert_span,
     dump,
     j2_messages,
     j2_usage,
     make_client,
+    needs,
     only_span,
     resolve,
     start_attributes,
 )
 
-completion_only = pytest.mark.skipif(not HAS_J2_COMPLETION, reason=NO_J2_COMPLETION)
+completion_only = needs("j2_completion")
 PROMPT = "Once upon a time in a quiet village"
 
 
@@ -111,7 +108,7 @@ async def test_completion_parameters(emulator, telemetry, instrument, asynchrono
 
 
 @completion_only
-@pytest.mark.skipif(not HAS_CUSTOM_MODEL, reason=NO_CUSTOM_MODEL)
+@needs("custom_model")
 async def test_custom_model_is_recorded_beside_its_base_model(
     emulator, telemetry, instrument, asynchronous
 ):

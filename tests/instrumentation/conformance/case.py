@@ -98,6 +98,22 @@ class ProviderCase(ABC):
         return f"{self.operation} {self.model}"
 
 
+class OpenAIShapedResults:
+    """``text``, ``chunk_text`` and ``usage`` of a ``ProviderCase`` whose SDK answers in the
+    OpenAI chat shape (choices with a message or a delta; usage in prompt and completion
+    tokens). Put it first among the bases: ``class MyCase(OpenAIShapedResults, ProviderCase)``.
+    """
+
+    def text(self, result: Any) -> str:
+        return result.choices[0].message.content
+
+    def chunk_text(self, chunk: Any) -> str:
+        return "".join(choice.delta.content or "" for choice in chunk.choices)
+
+    def usage(self, result: Any) -> tuple[int, int]:
+        return result.usage.prompt_tokens, result.usage.completion_tokens
+
+
 async def resolve(value: Any) -> Any:
     return (await value) if inspect.isawaitable(value) else value
 

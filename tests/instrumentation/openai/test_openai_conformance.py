@@ -7,12 +7,12 @@ from typing import Any, ClassVar
 
 import openai
 import pytest
-from conformance.case import ProviderCase
+from conformance.case import OpenAIShapedResults, ProviderCase
 from conformance.suite import *  # noqa: F403 - the suite's tests run here
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 
 
-class OpenAICase(ProviderCase):
+class OpenAICase(OpenAIShapedResults, ProviderCase):
     provider: ClassVar[str] = "openai"
     model: ClassVar[str] = "gpt-4o-mini"
     scope: ClassVar[str] = "opentelemetry.instrumentation.agentops.openai"
@@ -52,15 +52,6 @@ class OpenAICase(ProviderCase):
             stream=True,
             extra_headers=dict(headers or {}),
         )
-
-    def text(self, result: Any) -> str:
-        return result.choices[0].message.content
-
-    def chunk_text(self, chunk: Any) -> str:
-        return "".join(choice.delta.content or "" for choice in chunk.choices)
-
-    def usage(self, result: Any) -> tuple[int, int]:
-        return result.usage.prompt_tokens, result.usage.completion_tokens
 
     def dump(self, value: Any) -> Any:
         data = value.model_dump()

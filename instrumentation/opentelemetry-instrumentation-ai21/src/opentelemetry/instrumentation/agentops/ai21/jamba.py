@@ -12,17 +12,8 @@ from typing import Any, ClassVar, Final
 
 from opentelemetry.instrumentation.agentops.ai21._base import AI21Mapper
 from opentelemetry.instrumentation.agentops.core import Call, Request, Response, StreamAccumulator
-from opentelemetry.instrumentation.agentops.core.chat_format import (
-    chat_input_messages,
-    chat_prompt_size,
-    tool_definitions,
-)
-from opentelemetry.instrumentation.agentops.core.openai_compatible import (
-    ChatStreamState,
-    chat_request_params,
-    chat_response,
-    output_type_of,
-)
+from opentelemetry.instrumentation.agentops.core import chat_format as chat
+from opentelemetry.instrumentation.agentops.core import openai_compatible as openai_format
 from opentelemetry.instrumentation.agentops.core.values import as_int
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 
@@ -40,23 +31,23 @@ class JambaChatMapper(AI21Mapper):
         arguments = call.arguments
         request = self.new_request(call)
         request.stream = arguments.get("stream") is True
-        chat_request_params(request, arguments)
+        openai_format.chat_request_params(request, arguments)
         request.max_tokens = as_int(arguments.get("max_tokens"))
-        request.output_type = output_type_of(arguments.get("response_format"))
+        request.output_type = openai_format.output_type_of(arguments.get("response_format"))
         messages = arguments.get("messages")
-        request.prompt_size = lambda: chat_prompt_size(messages)
+        request.prompt_size = lambda: chat.chat_prompt_size(messages)
         if capture_content:
-            request.input_messages = chat_input_messages(messages)
-            request.tool_definitions = tool_definitions(arguments.get("tools"))
+            request.input_messages = chat.chat_input_messages(messages)
+            request.tool_definitions = chat.tool_definitions(arguments.get("tools"))
         return request
 
     def response(
         self, result: Any, request: Request[None], capture_content: bool
     ) -> Response | None:
-        return chat_response(result, capture_content)
+        return openai_format.chat_response(result, capture_content)
 
     def accumulator(
         self, result: Any, request: Request[None], capture_content: bool
     ) -> StreamAccumulator | None:
         # AI21 reports usage in the last chunk of every stream: nothing to ask for or hide.
-        return ChatStreamState(capture_content) if request.stream else None
+        return openai_format.ChatStreamState(capture_content) if request.stream else None
