@@ -384,11 +384,11 @@ def test_panels_show_the_traffic(run: Run, title: str) -> None:
 
 
 def test_the_service_variable_selects_one_service(run: Run) -> None:
-    # llm-demo (examples/app.py) calls gpt-4o-mini and an embedding model; only the support
-    # assistant calls gpt-4o.
+    # llm-demo (examples/app.py) calls gpt-4o-mini, an embedding model and AI21's jamba-mini;
+    # only the support assistant calls gpt-4o.
     data = run.results["calls per second, llm-demo only"]
     models = {series["metric"]["gen_ai_request_model"] for series in data["result"]}
-    assert models == {"gpt-4o-mini", "text-embedding-3-small"}
+    assert models == {"gpt-4o-mini", "text-embedding-3-small", "jamba-mini"}
     everything = run.results["panel:Calls per second by provider and model:A"][1]
     assert "gpt-4o" in {series["metric"]["gen_ai_request_model"] for series in everything["result"]}
 

@@ -47,6 +47,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.util.types import AttributeValue
 
+from agentops._prometheus_labels import align_prometheus_labels
 from agentops.cost import CostSpanProcessor
 
 __all__ = [
@@ -154,6 +155,9 @@ def ensure_pipeline(
     """
     global _built
     with _lock:
+        # Before any collection: a Prometheus reader, built here or by the app, writes the
+        # GenAI metrics of several providers' scopes with their labels in place.
+        align_prometheus_labels()
         tracer_provider: object = trace.get_tracer_provider()
         meter_provider: object = metrics.get_meter_provider()
         if not _is_set(tracer_provider, meter_provider):
