@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Mapping
@@ -59,6 +60,7 @@ __all__ = [
 ]
 
 _logger = logging.getLogger(__name__)
+_PROMETHEUS_MODULE: Final = "opentelemetry.exporter.prometheus"
 
 # Read by util-genai; the names are spelled out so this module needs no GenAI package.
 _EMIT_EVENT: Final = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT"
@@ -155,9 +157,10 @@ def ensure_pipeline(
     """
     global _built
     with _lock:
-        # Before any collection: a Prometheus reader, built here or by the app, writes the
-        # GenAI metrics of several providers' scopes with their labels in place.
-        align_prometheus_labels()
+        if _prometheus_in_use():
+            # Before any collection: a Prometheus reader, built here or by the app, writes
+            # the GenAI metrics of several providers' scopes with their labels in place.
+            align_prometheus_labels()
         tracer_provider: object = trace.get_tracer_provider()
         meter_provider: object = metrics.get_meter_provider()
         if not _is_set(tracer_provider, meter_provider):
@@ -195,6 +198,12 @@ def ensure_pipeline(
             cost_processor=cost_processor,
             owned=sdk_tracer is not None and sdk_tracer is _built,
         )
+
+
+def _prometheus_in_use() -> bool:
+    """Whether a Prometheus reader is configured or already loaded (else its exporter, and
+    prometheus_client, are not imported for nothing)."""
+    return _PROMETHEUS_MODULE in sys.modules or "prometheus" in _get_exporter_names("metrics")
 
 
 def _is_set(tracer_provider: object, meter_provider: object) -> bool:
