@@ -7,6 +7,10 @@ as run.py, measured with tracemalloc:
                50-chunk stream, uninstrumented and instrumented (median of a few calls)
   per stream   the peak during a 10,000-chunk stream against a 100-chunk one; ours is
                instrumented minus uninstrumented, and must not grow with the chunks (O(1))
+
+The emulator builds each response whole before sending it, in our process: when the
+instrumentation changes the request (OpenAI asks for usage), the emulator's response to it
+is bigger, and that difference, server-side memory, is taken out of ours.
   per process  memory still held after N calls (a third sync calls, a third async calls, a
                third 5-chunk streams; BENCH_LEAK_CALLS), once the span processor is flushed
                and gc.collect has run, against the level before them; the instrumented run
@@ -28,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from emulator_probe import recorded_requests
 from harness import (
     Pipeline,
     banner,
@@ -37,6 +42,8 @@ from harness import (
     production_pipeline,
     verdict,
 )
+from provider_emulator.core import handle
+from provider_emulator.wire import EmulatedRequest
 from targets import BenchTarget, load_targets
 
 KIB: Final = 1024
@@ -72,24 +79,51 @@ def median_peak(fn: Callable[[], Any], calls: int = PEAK_CALLS, warm: bool = Tru
 
 
 @dataclass
+class Peak:
+    """Peaks (bytes) of one call, uninstrumented and instrumented."""
+
+    base: float
+    instrumented: float
+    server_extra: float = 0.0
+    """How much bigger the emulator's response to the instrumented request is (OpenAI: the
+    instrumentation asks for usage, so every chunk carries a usage field). The emulator builds
+    a whole response before sending it, in our process only because the transport is: it is
+    server-side memory, not ours."""
+
+    @property
+    def ours(self) -> float:
+        return self.instrumented - self.base - self.server_extra
+
+
+def response_bytes(request: EmulatedRequest | None) -> int:
+    """Memory the emulator's response to `request` holds."""
+    if request is None:
+        return 0
+    handle(request)  # the first answer may fill the emulator's caches
+    sizes = []
+    for _ in range(3):
+        gc.collect()
+        before, _ = tracemalloc.get_traced_memory()
+        response = handle(request)
+        after, _ = tracemalloc.get_traced_memory()
+        del response
+        sizes.append(after - before)
+    return min(sizes)
+
+
+@dataclass
 class MemoryResult:
     name: str
     error: str | None = None
-    per_call: dict[str, tuple[float, float]] = field(default_factory=dict)
-    # length -> (uninstrumented peak, instrumented peak), bytes
-    streams: dict[int, tuple[float, float]] = field(default_factory=dict)
+    per_call: dict[str, Peak] = field(default_factory=dict)
+    streams: dict[int, Peak] = field(default_factory=dict)
     # (uninstrumented growth, instrumented growth), bytes
     held: tuple[int, int] = (0, 0)
-    baseline: str = "as written"
     top_growth: list[str] = field(default_factory=list)
-
-    def ours(self, length: int) -> float:
-        base, instrumented = self.streams[length]
-        return instrumented - base
 
     @property
     def stream_growth(self) -> float:
-        return self.ours(LONG_STREAM) - self.ours(SHORT_STREAM)
+        return self.streams[LONG_STREAM].ours - self.streams[SHORT_STREAM].ours
 
     @property
     def stream_ok(self) -> bool:
@@ -113,47 +147,37 @@ class MemoryBench:
         self.aclient = target.async_client()
         self.loop = asyncio.new_event_loop()
         self.result = MemoryResult(target.name)
-        self.instrumenting = False
 
     def instrumented(self, fn: Callable[[], Any]) -> Any:
         instrument(self.instrumentor, self.pipeline, content=False)
-        self.instrumenting = True
         try:
             return fn()
         finally:
-            self.instrumenting = False
             self.instrumentor.uninstrument()
 
-    def both(self, fn: Callable[[], float]) -> tuple[float, float]:
-        return fn(), self.instrumented(fn)
+    @staticmethod
+    def _peak(fn: Callable[[], Any], calls: int, warm: bool) -> tuple[float, Any]:
+        with recorded_requests() as seen:
+            peak = median_peak(fn, calls, warm)
+        return peak, seen[-1] if seen else None
+
+    def compare(self, fn: Callable[[], Any], calls: int = PEAK_CALLS, warm: bool = True) -> Peak:
+        base, base_request = self._peak(fn, calls, warm)
+        instrumented, request = self.instrumented(lambda: self._peak(fn, calls, warm))
+        extra = response_bytes(request) - response_bytes(base_request)
+        return Peak(base, instrumented, extra)
 
     def measure_peaks(self) -> None:
         t = self.target
-        # The emulator builds a whole stream before sending it, in our process: when the
-        # instrumentation changes the request (OpenAI asks for usage, so every chunk carries a
-        # usage field), the uninstrumented baseline is that changed request, or the server's
-        # bigger response would count as ours.
-        as_sent = t.stream_as_sent(self.client, 1) is not None
-        self.result.baseline = "as the instrumentation sends it" if as_sent else "as written"
-
-        def stream(chunks: int) -> Callable[[], Any]:
-            def run() -> None:
-                if as_sent and not self.instrumenting:
-                    t.stream_as_sent(self.client, chunks)
-                else:
-                    t.stream(self.client, chunks)
-
-            return run
-
-        self.result.per_call["A"] = self.both(lambda: median_peak(lambda: t.call(self.client)))
-        self.result.per_call["B"] = self.both(lambda: median_peak(stream(CHUNKS)))
-        # The long stream runs once per phase (it is slow); the short ones warmed everything.
-        for length, calls in ((SHORT_STREAM, PEAK_CALLS), (LONG_STREAM, 1)):
-            self.result.streams[length] = self.both(
-                lambda length=length, calls=calls: median_peak(
-                    stream(length), calls, warm=calls > 1
-                )
-            )
+        self.result.per_call["A"] = self.compare(lambda: t.call(self.client))
+        self.result.per_call["B"] = self.compare(lambda: t.stream(self.client, CHUNKS))
+        self.result.streams[SHORT_STREAM] = self.compare(
+            lambda: t.stream(self.client, SHORT_STREAM)
+        )
+        # Once per phase (it is slow); the short streams warmed everything.
+        self.result.streams[LONG_STREAM] = self.compare(
+            lambda: t.stream(self.client, LONG_STREAM), calls=1, warm=False
+        )
 
     def _churn(self, calls: int) -> None:
         t, share = self.target, max(1, calls // 3)
@@ -213,20 +237,23 @@ def _kib(value: float) -> str:
     return f"{value / KIB:.1f}"
 
 
+def _peak_line(label: str, peak: Peak) -> str:
+    line = (
+        f"  peak during {label}: uninstrumented {_kib(peak.base)} KiB, instrumented "
+        f"{_kib(peak.instrumented)} KiB"
+    )
+    if peak.server_extra:
+        line += f", the emulator's bigger response {_kib(peak.server_extra)} KiB"
+    return line + f"; ours {peak.ours / KIB:+.1f} KiB"
+
+
 def report_target(result: MemoryResult, elapsed_s: float) -> None:
     print()
-    print(f"{result.name} ({elapsed_s:.1f} s; uninstrumented streams {result.baseline})")
-    for key, (base, instrumented) in result.per_call.items():
-        label = "plain call" if key == "A" else f"{CHUNKS}-chunk stream"
-        print(
-            f"  peak during one {label}: uninstrumented {_kib(base)} KiB, instrumented "
-            f"{_kib(instrumented)} KiB, ours {(instrumented - base) / KIB:+.1f} KiB"
-        )
-    for length, (base, instrumented) in result.streams.items():
-        print(
-            f"  peak during a {length:,}-chunk stream: uninstrumented {_kib(base)} KiB, "
-            f"instrumented {_kib(instrumented)} KiB, ours {(instrumented - base) / KIB:+.1f} KiB"
-        )
+    print(f"{result.name} ({elapsed_s:.1f} s)")
+    print(_peak_line("one plain call", result.per_call["A"]))
+    print(_peak_line(f"one {CHUNKS}-chunk stream", result.per_call["B"]))
+    for length, peak in result.streams.items():
+        print(_peak_line(f"a {length:,}-chunk stream", peak))
     print(
         f"  ours from {SHORT_STREAM:,} to {LONG_STREAM:,} chunks: "
         f"{result.stream_growth / KIB:+.1f} KiB (slack {STREAM_SLACK_BYTES // KIB} KiB)   "
@@ -272,7 +299,7 @@ def main() -> int:
                 bench.close()
 
     print()
-    print("Memory per provider (ours = instrumented - uninstrumented)")
+    print("Memory per provider (ours = instrumented - uninstrumented - the emulator's extra)")
     header = (
         f"{'provider':<14}{'call':>8}{'stream':>8}{f'{SHORT_STREAM:,} ch':>10}"
         f"{f'{LONG_STREAM:,} ch':>11}{'O(1)':>7}{'held':>10}{'no state':>10}"
@@ -286,11 +313,10 @@ def main() -> int:
             print(f"{r.name:<14}ERROR {r.error}")
             continue
         failed += (not r.stream_ok) + (not r.held_ok)
-        call = r.per_call["A"][1] - r.per_call["A"][0]
-        stream = r.per_call["B"][1] - r.per_call["B"][0]
         print(
-            f"{r.name:<14}{call / KIB:>+8.1f}{stream / KIB:>+8.1f}"
-            f"{r.ours(SHORT_STREAM) / KIB:>+10.1f}{r.ours(LONG_STREAM) / KIB:>+11.1f}"
+            f"{r.name:<14}{r.per_call['A'].ours / KIB:>+8.1f}{r.per_call['B'].ours / KIB:>+8.1f}"
+            f"{r.streams[SHORT_STREAM].ours / KIB:>+10.1f}"
+            f"{r.streams[LONG_STREAM].ours / KIB:>+11.1f}"
             f"{'PASS' if r.stream_ok else 'FAIL':>7}{r.held_extra / KIB:>+10.1f}"
             f"{'PASS' if r.held_ok else 'FAIL':>10}"
         )

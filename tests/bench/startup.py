@@ -13,8 +13,11 @@ interpreter in the same process) and in wall time.
   empty app    imports nothing: what the instrumentation costs by itself, and it must load
                no SDK at all
 
-Then `python -X importtime` (BENCH_IMPORTTIME_RUNS runs, medians) lists what the
-instrumentation imports that the bare app does not, largest first, with who imports it.
+Then what the instrumentation imports that the bare app does not, largest first, with the
+module of this project (or of the launcher) that pulls it in: each module's own time in
+`python -X importtime` (wall time), and its own CPU time on its thread with the importer read
+from that thread's stack (apps/trace_imports.py: `-X importtime` nests by process, so the
+cost processor's preload thread, importing at the same time, garbles its attribution).
 It prints PASS/FAIL lines and always exits 0: it is a report.
 """
 
@@ -32,7 +35,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from agentops_semconv.providers import instrumented
 from harness import Series, banner, env_int, load_average, verdict
@@ -206,44 +209,70 @@ def attribution(name: str, importers: Importers) -> str:
 
 @dataclass
 class ImportCosts:
-    """Medians over runs, of the modules the instrumented run imports and the bare one not."""
+    """Medians over runs, of the modules the instrumented run loads and the bare one not."""
 
     count: int
-    total_ms: float
-    sitecustomize_self_ms: float
-    heaviest: list[tuple[str, float, str]]  # module, own ms, attribution
-    groups: list[tuple[str, int, float]]  # attribution, modules, own ms
+    cpu_ms: float
+    wall_ms: float
+    initialize_own_ms: float
+    sitecustomize_wall_ms: float
+    heaviest: list[tuple[str, float, float, str]]  # module, own CPU ms, own wall ms, by
+    groups: list[tuple[str, int, float, float]]  # attribution, modules, CPU ms, wall ms
 
 
 def import_costs(path: Path, env: dict[str, str], scratch: Path) -> ImportCosts:
     bare_names: set[str] = set()
-    runs: list[dict[str, float]] = []
+    walls: list[dict[str, float]] = []
+    traces: list[dict[str, list[Any]]] = []
+    initialize_own: list[float] = []
+    record = scratch / f"imports-{path.stem}.json"
     for _ in range(IMPORTTIME_RUNS):
         bare = run_once([sys.executable, "-X", "importtime", str(path)], env)
         bare_names |= set(self_times(bare.stderr))
         instrumented_run = run_once(
             [str(LAUNCHER), sys.executable, "-X", "importtime", str(path)], env
         )
-        runs.append(self_times(instrumented_run.stderr))
-    record = scratch / f"importers-{path.stem}.json"
-    run_once([sys.executable, str(TRACE_IMPORTS), str(record), str(path)], env)
-    importers: Importers = {k: tuple(v) for k, v in json.loads(record.read_text()).items()}
-    names = {n for run in runs for n in run} - bare_names - {"sitecustomize"}
-    own = {n: statistics.median(run.get(n, 0.0) for run in runs) for n in names}
-    site = statistics.median(run.get("sitecustomize", 0.0) for run in runs)
+        walls.append(self_times(instrumented_run.stderr))
+        run_once([sys.executable, str(TRACE_IMPORTS), str(record), str(path)], env)
+        traced = json.loads(record.read_text())
+        traces.append(traced["modules"])
+        initialize_own.append(traced["initialize_own_ms"])
+    importers: Importers = {
+        name: (str(row[0]), str(row[1])) for trace in traces for name, row in trace.items()
+    }
+    names = {n for trace in traces for n in trace} - bare_names - {"sitecustomize"}
+
+    def cpu(name: str) -> float:
+        return statistics.median(float(t[name][2]) if name in t else 0.0 for t in traces)
+
+    def wall(name: str) -> float:
+        return statistics.median(run.get(name, 0.0) for run in walls)
+
+    own = {name: (cpu(name), wall(name)) for name in names}
     heaviest = [
-        (name, ms, attribution(name, importers))
-        for name, ms in sorted(own.items(), key=lambda item: item[1], reverse=True)[:TOP]
-    ]
-    grouped: dict[str, list[float]] = {}
-    for name, ms in own.items():
-        grouped.setdefault(attribution(name, importers), []).append(ms)
+        (name, cpu_ms, wall_ms, attribution(name, importers))
+        for name, (cpu_ms, wall_ms) in sorted(own.items(), key=lambda i: i[1][0], reverse=True)
+    ][:TOP]
+    grouped: dict[str, list[tuple[float, float]]] = {}
+    for name, times in own.items():
+        grouped.setdefault(attribution(name, importers), []).append(times)
     groups = sorted(
-        ((label, len(values), sum(values)) for label, values in grouped.items()),
+        (
+            (label, len(rows), sum(r[0] for r in rows), sum(r[1] for r in rows))
+            for label, rows in grouped.items()
+        ),
         key=lambda row: row[2],
         reverse=True,
     )[:TOP]
-    return ImportCosts(len(names), sum(own.values()), site, heaviest, groups)
+    return ImportCosts(
+        count=len(names),
+        cpu_ms=sum(c for c, _ in own.values()),
+        wall_ms=sum(w for _, w in own.values()),
+        initialize_own_ms=statistics.median(initialize_own),
+        sitecustomize_wall_ms=wall("sitecustomize"),
+        heaviest=heaviest,
+        groups=groups,
+    )
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -323,23 +352,30 @@ def main() -> int:
 
     print()
     print(
-        f"Import time under opentelemetry-instrument (python -X importtime, median of "
-        f"{IMPORTTIME_RUNS} runs): modules the bare app does not import"
+        f"Imports under opentelemetry-instrument that the bare app does not make (median of "
+        f"{IMPORTTIME_RUNS} runs; BENCH_IMPORTTIME_RUNS)"
+    )
+    print(
+        "  cpu: the module's own code, CPU time of its thread (apps/trace_imports.py); wall: "
+        "its own time in python -X importtime"
     )
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as scratch:
         for app, path in APPS.items():
             costs = import_costs(path, env, Path(scratch))
+            print()
             print(
-                f"  {app}: {costs.count} more modules, {costs.total_ms:.0f} ms of their own "
-                f"import time; sitecustomize's own code (the distro, configurator and "
-                f"instrumentors, not imports) {costs.sitecustomize_self_ms:.0f} ms"
+                f"  {app}: {costs.count} more modules, cpu {costs.cpu_ms:.0f} ms, wall "
+                f"{costs.wall_ms:.0f} ms; initialize()'s own code besides imports (entry "
+                f"points, distro, configurator, instrumentors) cpu "
+                f"{costs.initialize_own_ms:.0f} ms, sitecustomize wall "
+                f"{costs.sitecustomize_wall_ms:.0f} ms"
             )
-            print(f"    {'own ms':>8}{'modules':>9}  pulled in by -> package")
-            for label, count, ms in costs.groups:
-                print(f"    {ms:>8.1f}{count:>9}  {label}")
-            print("    heaviest single modules:")
-            for name, ms, label in costs.heaviest:
-                print(f"    {ms:>8.1f}{'':>9}  {name}  ({label})")
+            print(f"    {'cpu ms':>7}{'wall ms':>8}{'modules':>8}  pulled in by -> package")
+            for label, count, cpu_ms, wall_ms in costs.groups:
+                print(f"    {cpu_ms:>7.1f}{wall_ms:>8.1f}{count:>8}  {label}")
+            print(f"    {'cpu ms':>7}{'wall ms':>8}{'':>8}  heaviest modules")
+            for name, cpu_ms, wall_ms, label in costs.heaviest:
+                print(f"    {cpu_ms:>7.1f}{wall_ms:>8.1f}{'':>8}  {name} ({label})")
     banner(len(checks) - sum(checks), len(checks), time.perf_counter() - started, "checks")
     return 0
 
