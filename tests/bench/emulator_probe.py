@@ -43,11 +43,11 @@ class ChunkProbe:
                     hook()
                 yield data
 
-        EmulatedResponse.iter_bytes = iter_bytes  # type: ignore[method-assign]
+        EmulatedResponse.iter_bytes = iter_bytes
 
     def uninstall(self) -> None:
         if self._original is not None:
-            EmulatedResponse.iter_bytes = self._original  # type: ignore[method-assign]
+            EmulatedResponse.iter_bytes = self._original
             self._original = None
 
     @contextlib.contextmanager
@@ -93,11 +93,11 @@ def recorded_requests() -> Iterator[list[EmulatedRequest]]:
         seen.append(request)
         return original(request)
 
-    mock_transport.handle = record  # type: ignore[assignment]
+    mock_transport.handle = record
     try:
         yield seen
     finally:
-        mock_transport.handle = original  # type: ignore[assignment]
+        mock_transport.handle = original
 
 
 def emulator_cost_us(request: EmulatedRequest, repeats: int = 40) -> float:

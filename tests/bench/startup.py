@@ -317,7 +317,7 @@ def main() -> int:
     checks: list[bool] = []
     print()
     header = (
-        f"{'app, configuration':<44}{'CPU ms':>8}{'+CPU':>8}{'(IQR)':>12}{'wall ms':>9}"
+        f"{'app, configuration':<44}{'CPU ms':>8}{'+CPU':>8}{'(IQR)':>15}{'wall ms':>9}"
         f"{'+wall':>8}   SDKs loaded"
     )
     print(header)
@@ -332,7 +332,7 @@ def main() -> int:
             print(
                 f"{app + ', ' + label:<44}{result.cpu[label].median:>8.0f}"
                 f"{f'{extra.median:+.0f}' if extra else '':>8}"
-                f"{f'({extra.iqr()})' if extra else '':>12}{result.wall[label].median:>9.0f}"
+                f"{f'({extra.iqr()})' if extra else '':>15}{result.wall[label].median:>9.0f}"
                 f"{f'{extra_wall.median:+.0f}' if extra_wall else '':>8}   "
                 f"{', '.join(sorted(result.loaded[label])) or 'none'}"
             )
@@ -344,10 +344,10 @@ def main() -> int:
             loaded = result.loaded[config.label]
             ok = loaded == expected
             checks.append(ok)
-            extra = ", ".join(sorted(loaded - expected)) or "none"
+            beyond = ", ".join(sorted(loaded - expected)) or "none"
             print(
                 f"  {app}, {config.label}: SDKs imported beyond the app's own: "
-                f"{extra:<24}{verdict(ok)}"
+                f"{beyond:<24}{verdict(ok)}"
             )
 
     print()

@@ -14,7 +14,7 @@ Usage: python trace_imports.py OUTPUT.json APP.py
 
 from __future__ import annotations
 
-import _frozen_importlib as bootstrap  # type: ignore[import-not-found]
+import importlib._bootstrap as bootstrap
 import json
 import runpy
 import sys
@@ -74,7 +74,8 @@ def main() -> None:
     sys.meta_path.insert(0, recorder)
     # Every module load goes through this function of importlib's bootstrap, on the thread
     # that imports.
-    bootstrap._load_unlocked = recorder.timed(bootstrap._load_unlocked)
+    loading = vars(bootstrap)
+    loading["_load_unlocked"] = recorder.timed(loading["_load_unlocked"])
     from opentelemetry.instrumentation.auto_instrumentation import initialize
 
     started, loads_before = time.thread_time_ns(), recorder.main_thread_loads_ns
