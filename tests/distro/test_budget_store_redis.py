@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -532,3 +533,30 @@ def test_passwords_stay_out_of_log_lines(caplog):
 def test_bad_store_settings_are_rejected(kwargs):
     with pytest.raises(ValueError):
         RedisBudgetStore("redis://127.0.0.1:1/0", **kwargs)
+
+
+def test_fleet_gauge_name_in_prometheus(redis_server, telemetry, agentops_client):
+    # The name the alert rules and the dashboard use, as the Prometheus exporter writes it.
+    from opentelemetry.exporter.prometheus import PrometheusMetricReader
+    from opentelemetry.sdk.metrics import MeterProvider
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    registry = CollectorRegistry()
+    meter_provider = MeterProvider(metric_readers=[PrometheusMetricReader(registry=registry)])
+    try:
+        agentops_client.configure(
+            tracer_provider=telemetry.tracer_provider,
+            meter_provider=meter_provider,
+            budget_store=redis_server.url,
+        )
+        agentops_client.add_cost_limit(name="team", limit_usd=10.0)
+        agentops_client._tracker.add_cost(2.5, "openai", "gpt-4o-mini", None)
+        text = generate_latest(registry).decode()
+    finally:
+        meter_provider.shutdown()
+    fleet = re.compile(
+        r'^agentops_client_cost_fleet_running_USD\{[^}]*agentops_cost_limit_name="team"[^}]*\} '
+        r"2\.5$",
+        re.MULTILINE,
+    )
+    assert fleet.search(text), text
