@@ -99,6 +99,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/run.py
 	$(UV) run --no-sync python tests/bench/bench_cost.py
+	$(UV) run --no-sync python tests/bench/redis_store.py
 
 clean:
 	rm -rf $(VENV) .compat .e2e

@@ -21,8 +21,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -59,8 +58,8 @@ _MEMORY_NAMES: Final = frozenset({"", "memory", "local", "process"})
 _REDIS_SCHEMES: Final = frozenset({"redis", "rediss", "unix"})
 
 
-@dataclass(frozen=True, slots=True)
-class BudgetKey:
+# Named tuples: one of each is made per limit per call, and a tuple is made fastest.
+class BudgetKey(NamedTuple):
     """One limit's running cost in one window."""
 
     name: str
@@ -76,8 +75,7 @@ class BudgetKey:
         return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:10]
 
 
-@dataclass(frozen=True, slots=True)
-class Charge:
+class Charge(NamedTuple):
     """One call's cost against one limit."""
 
     key: BudgetKey
@@ -89,8 +87,7 @@ class Charge:
     some time after it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Charged:
+class Charged(NamedTuple):
     """What the store answered for one charge."""
 
     total: float
@@ -100,19 +97,17 @@ class Charged:
     for everyone sharing the store: the one that alerts."""
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeResult:
+class ChargeResult(NamedTuple):
     """The answers to a ``charge``, and crossings made by costs counted earlier."""
 
     answers: list[Charged]
     """One per charge, in order."""
-    caught_up: list[tuple[BudgetKey, Charged]] = field(default_factory=list)
+    caught_up: Sequence[tuple[BudgetKey, Charged]] = ()
     """Keys whose limit was crossed (first, for everyone) by amounts this process counted
     while the store was unreachable and pushed with this charge."""
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """Running costs read for a pre-call check or the gauge."""
 
     totals: tuple[float, ...]
@@ -149,10 +144,9 @@ class BudgetStore(ABC):
 
 
 class _Count:
-    __slots__ = ("alerted", "total", "window")
+    __slots__ = ("alerted", "total")
 
-    def __init__(self, window: int | None) -> None:
-        self.window = window
+    def __init__(self) -> None:
         self.total = 0.0
         # The budgets an alert fired for in this window: raising a limit re-arms it.
         self.alerted: set[float] = set()
@@ -162,41 +156,43 @@ class LocalBudgetStore(BudgetStore):
     """Running costs in this process's memory: each process has its own budget."""
 
     def __init__(self) -> None:
-        self._counts: dict[tuple[str, str], _Count] = {}
+        self._counts: dict[BudgetKey, _Count] = {}
+        # The window counted for each limit (name, scope): only the current one is kept.
+        self._windows: dict[tuple[str, str], BudgetKey] = {}
         self._lock = threading.Lock()
 
     def charge(self, charges: Sequence[Charge]) -> ChargeResult:
         answers = []
         with self._lock:
-            for charge in charges:
-                count = self._count(charge.key)
-                count.total += charge.amount
-                first = count.total >= charge.limit_usd and charge.limit_usd not in count.alerted
+            for key, amount, limit_usd, _ in charges:
+                count = self._counts.get(key) or self._new_count(key)
+                count.total += amount
+                first = count.total >= limit_usd and limit_usd not in count.alerted
                 if first:
-                    count.alerted.add(charge.limit_usd)
+                    count.alerted.add(limit_usd)
                 answers.append(Charged(count.total, first))
         return ChargeResult(answers)
 
     def read(self, keys: Sequence[BudgetKey]) -> Reading:
         with self._lock:
-            totals = []
-            for key in keys:
-                count = self._counts.get((key.name, key.scope))
-                totals.append(
-                    count.total if count is not None and count.window == key.window else 0
-                )
-        return Reading(tuple(totals), verified=True)
+            totals = tuple(
+                count.total if (count := self._counts.get(key)) is not None else 0.0 for key in keys
+            )
+        return Reading(totals, verified=True)
 
     def forget(self, name: str) -> None:
         with self._lock:
-            for stored in [stored for stored in self._counts if stored[0] == name]:
-                del self._counts[stored]
+            for key in [key for key in self._counts if key.name == name]:
+                del self._counts[key]
+            for limit in [limit for limit in self._windows if limit[0] == name]:
+                del self._windows[limit]
 
-    def _count(self, key: BudgetKey) -> _Count:
-        # Only the current window of each limit is kept.
-        count = self._counts.get((key.name, key.scope))
-        if count is None or count.window != key.window:
-            count = self._counts[key.name, key.scope] = _Count(key.window)
+    def _new_count(self, key: BudgetKey) -> _Count:
+        previous = self._windows.get((key.name, key.scope))
+        if previous is not None:
+            self._counts.pop(previous, None)
+        self._windows[key.name, key.scope] = key
+        count = self._counts[key] = _Count()
         return count
 
 

@@ -127,7 +127,18 @@ class _State:
     """One limit's scope, and this process's share of its running cost; guarded by the
     tracker's lock."""
 
-    __slots__ = ("by_tags", "known", "limit", "models", "providers", "scope", "share", "window")
+    __slots__ = (
+        "_key",
+        "by_tags",
+        "known",
+        "limit",
+        "models",
+        "providers",
+        "scope",
+        "share",
+        "window",
+        "window_end",
+    )
 
     def __init__(self, limit: CostLimit) -> None:
         self.limit = limit
@@ -139,6 +150,8 @@ class _State:
         self.share = 0.0
         self.by_tags: dict[TagItems, float] = {}
         self.window: int | None = None
+        self.window_end: float | None = None
+        self._key = BudgetKey(limit.name, self.scope, None)
         # The running cost the store last answered for the current window.
         self.known = 0.0
 
@@ -157,12 +170,14 @@ class _State:
         window = math.floor(now / seconds)
         if window != self.window:
             self.window = window
+            self.window_end = (window + 1) * seconds
+            self._key = BudgetKey(self.limit.name, self.scope, window)
             self.share = 0.0
             self.by_tags = {}
             self.known = 0.0
 
     def key(self) -> BudgetKey:
-        return BudgetKey(self.limit.name, self.scope, self.window)
+        return self._key
 
     def bounds(self, window: int | None) -> tuple[float | None, float | None]:
         seconds = self.limit.window_seconds
@@ -285,12 +300,7 @@ class CostTracker:
                 state.by_tags[tags] = state.by_tags.get(tags, 0.0) + cost_usd
                 counted.append(state)
                 charges.append(
-                    Charge(
-                        state.key(),
-                        cost_usd,
-                        float(state.limit.limit_usd),
-                        state.bounds(state.window)[1],
-                    )
+                    Charge(state._key, cost_usd, state.limit.limit_usd, state.window_end)
                 )
             store = self._store
         if not charges:
@@ -298,12 +308,16 @@ class CostTracker:
         result = store.charge(charges)
         crossed: list[CostLimitCrossed] = []
         with self._lock:
-            for state, charge, answer in zip(counted, charges, result.answers, strict=True):
-                state.note(charge.key, answer.total)
-                if answer.first_crossing:
-                    start, end = state.bounds(charge.key.window)
+            for state, charge, (total, first_crossing) in zip(
+                counted, charges, result.answers, strict=True
+            ):
+                window = charge.key.window
+                if window == state.window:
+                    state.known = total
+                if first_crossing:
+                    start, end = state.bounds(window)
                     crossed.append(
-                        CostLimitCrossed(state.limit, answer.total, start, end, trace_id, span_id)
+                        CostLimitCrossed(state.limit, total, start, end, trace_id, span_id)
                     )
             for key, answer in result.caught_up:
                 late = self._states.get(key.name)
@@ -386,10 +400,12 @@ class CostTracker:
                 if state.known >= state.limit.limit_usd:
                     raise state.exceeded(state.known)
                 covering.append(state)
-            if not covering:
+            store = self._store
+            # A store only this process counts into answered every charge: what it said last
+            # is the running cost, no read needed.
+            if not covering or not store.shared:
                 return
             keys = [state.key() for state in covering]
-            store = self._store
         reading = store.read(keys)
         with self._lock:
             for state, key, total in zip(covering, keys, reading.totals, strict=True):
