@@ -248,6 +248,18 @@ def test_window_rolls_over_for_the_fleet(redis_server, monkeypatch):
         first.check(REQUEST)
 
 
+def test_fleet_alert_says_it_is_the_fleets(
+    redis_server, emulator, telemetry, agentops_client, caplog
+):
+    configure(agentops_client, telemetry, budget_store=redis_server.url)
+    agentops_client.add_cost_limit(name="tiny", limit_usd=1e-9)
+    with caplog.at_level(logging.WARNING, logger="agentops"):
+        helpers.chat(openai_client(emulator))
+    (warning,) = [r.getMessage() for r in caplog.records if "crossed" in r.getMessage()]
+    assert "Cost limit 'tiny' crossed" in warning
+    assert f"by every process sharing Redis at {redis_server.url}" in warning
+
+
 # -- the store failing -----------------------------------------------------------------------
 
 
