@@ -2,7 +2,8 @@
 
 It makes the calls of every module in ``calls/`` whose provider SDK is installed (OpenAI: a chat
 completion, a streamed chat completion, a tool call round trip and an embeddings call; Groq: a
-chat completion and a streamed one). Each
+chat completion and a streamed one; Anthropic: a message, a ``messages.stream()`` call and a
+prompt-cached call). Each
 client reads its usual environment variables, so the same code talks to the real providers or
 to the emulator.
 """

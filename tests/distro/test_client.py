@@ -22,6 +22,7 @@ from test_client_helpers import (
     genai_spans,
     openai_client,
     points,
+    ready_providers,
 )
 
 # Fixtures shared through the helpers module (pytest finds them by name here).
@@ -50,7 +51,9 @@ def test_seed_configuration_traces_openai_with_cost(emulator, telemetry, agentop
         "input",
         "output",
     }
-    assert AgentOpsInstrumentor().instrumented_providers() == ("openai",)
+    assert AgentOpsInstrumentor().instrumented_providers() == ready_providers(
+        *SEED_CONFIG["providers"]
+    )
 
 
 def test_configure_returns_the_client(telemetry, agentops_client):

@@ -14,6 +14,7 @@ import openai
 import pytest
 from agentops import Client
 from agentops.instrumentor import AgentOpsInstrumentor
+from agentops.providers import PROVIDERS, load_instrumentor, sdk_installed
 from opentelemetry.instrumentation.agentops.core import hooks
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 from opentelemetry.sdk._logs import LoggerProvider, ReadableLogRecord
@@ -23,6 +24,18 @@ API_KEY = "sk-test-openai-key-0123456789"
 MESSAGES = [{"role": "user", "content": "Say hello to the client tests"}]
 DURATION = "gen_ai.client.operation.duration"
 TOKENS = "gen_ai.client.token.usage"
+
+
+def ready_providers(*names: str) -> tuple[str, ...]:
+    """Of ``names`` (every known provider when none), in the registry's order, those whose SDK
+    and instrumentation package are both installed here: what AgentOpsInstrumentor
+    instruments. The workspace gains provider packages over time; tests must not hard-code
+    which."""
+    return tuple(
+        p.name
+        for p in PROVIDERS
+        if (not names or p.name in names) and sdk_installed(p) and load_instrumentor(p)
+    )
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import subprocess
 import sys
@@ -16,14 +15,11 @@ from agentops import providers as registry
 from agentops.instrumentor import AgentOpsInstrumentor
 from agentops.providers import PROVIDERS, Provider, load_instrumentor
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
+from test_client_helpers import ready_providers
 
 MESSAGES = [{"role": "user", "content": "Hello from the instrumentor test"}]
 # The providers whose package and SDK are both installed here, in the registry's order.
-INSTALLED = tuple(
-    p.name
-    for p in PROVIDERS
-    if registry.sdk_installed(p) and importlib.util.find_spec(p.module) is not None
-)
+INSTALLED = ready_providers()
 
 
 @pytest.fixture

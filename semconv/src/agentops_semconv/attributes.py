@@ -60,6 +60,12 @@ AGENTOPS_SERVER_TOTAL_TIME: Final = "agentops.server.total_time"
 """double, s: the provider's own total for the call, as it reports it (Groq: prompt plus
 completion time, queue time excluded)."""
 
+AGENTOPS_SERVER_LOAD_TIME: Final = "agentops.server.load_time"
+"""double, s: how long the server spent loading the model before it could process the call
+(Ollama's ``load_duration``); near zero when the model was already in memory, so a large value
+marks a cold start."""
+
+
 AGENTOPS_TAG_PREFIX: Final = "agentops.tag."
 """Prefix of user tags: ``agentops.tag.<key>`` (string) on every GenAI span and metric point
 made inside a ``tags(...)`` block."""

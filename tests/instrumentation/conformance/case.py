@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 
@@ -150,3 +151,20 @@ async def drain(stream: Any, limit: int | None = None) -> list[Any]:
 async def close(stream: Any) -> None:
     closing = getattr(stream, "aclose", None) or stream.close
     await resolve(closing())
+
+
+# -- helpers every provider's own tests share ---------------------------------------------------
+
+
+@contextmanager
+def uninstrumented(instrumentor: Any, telemetry: Any, **kwargs: Any) -> Iterator[None]:
+    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
+    instrumentor.uninstrument()
+    try:
+        yield
+    finally:
+        instrumentor.instrument(
+            tracer_provider=telemetry.tracer_provider,
+            meter_provider=telemetry.meter_provider,
+            **kwargs,
+        )

@@ -153,6 +153,7 @@ class FakeInstrumentor(GenAIInstrumentor):
         yield Patch(module, "Chat.create", plain)
         yield Patch(module, "Chat.generate", plain)
         yield Patch(module, "Chat.stream_lazy", streaming)
+        yield Patch(module, "Chat.stream_returned", streaming)
         yield Patch(module, "Chat.dual", streaming)
         yield Patch(module, "Chat.stream", streaming, shape=CallShape.STREAM_MANAGER)
         yield Patch(module, "AsyncChat.create", plain)

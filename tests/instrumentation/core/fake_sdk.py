@@ -310,6 +310,16 @@ class Chat:
         reply = _send("stream_lazy", {"model": model, "messages": list(messages)})
         yield from _chunks(reply)
 
+    def stream_returned(self, *, model: str, messages: Any = ()) -> Iterator[dict[str, Any]]:
+        """A plain ``def`` returning a generator whose request goes out on the first read
+        (Ollama's ``Client.chat(stream=True)``)."""
+
+        def chunks() -> Iterator[dict[str, Any]]:
+            reply = _send("stream_returned", {"model": model, "messages": list(messages)})
+            yield from _chunks(reply)
+
+        return chunks()
+
     def dual(self, *, model: str, messages: Any = ()) -> DualStream:
         return DualStream(_chunks(_send("dual", {"model": model, "messages": list(messages)})))
 
@@ -349,10 +359,11 @@ class AsyncChat:
             yield chunk
 
     async def chat_iter(self, *, model: str, messages: Any = ()) -> AsyncIterator[dict[str, Any]]:
-        """A coroutine returning an async iterator (Ollama's ``AsyncClient.chat(stream=True)``)."""
-        reply = _send("chat_iter", {"model": model, "messages": list(messages)})
+        """A coroutine returning an async generator whose request goes out on the first read
+        (Ollama's ``AsyncClient.chat(stream=True)``)."""
 
         async def chunks() -> AsyncIterator[dict[str, Any]]:
+            reply = _send("chat_iter", {"model": model, "messages": list(messages)})
             for chunk in _chunks(reply):
                 yield chunk
 

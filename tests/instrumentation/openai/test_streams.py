@@ -15,11 +15,11 @@ import json
 import logging
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import openai
 import pytest
+from conformance.case import uninstrumented
 from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -134,18 +134,6 @@ def capture_client(emulator, capture_instrument) -> openai.OpenAI:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def uninstrumented(instrumentor: OpenAIInstrumentor, telemetry: Any) -> Iterator[None]:
-    """Run the block with the SDK unpatched, then instrument again with the test's pipeline."""
-    instrumentor.uninstrument()
-    try:
-        yield
-    finally:
-        instrumentor.instrument(
-            tracer_provider=telemetry.tracer_provider, meter_provider=telemetry.meter_provider
-        )
 
 
 def dumps(chunks: list[Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:

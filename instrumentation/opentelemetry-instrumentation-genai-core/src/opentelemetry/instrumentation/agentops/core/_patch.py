@@ -24,11 +24,13 @@ class CallShape(Enum):
 
     VALUE = "value"
     """A plain call. Its result may be a stream object (followed by a proxy that offers
-    exactly the protocols the stream has: sync, async or both), a raw-response wrapper, or
-    an awaitable a decorator returned (awaited inside the span)."""
+    exactly the protocols the stream has: sync, async or both), a generator that sends its
+    request on the first read (which then runs in the span's context, as for ``GENERATOR``),
+    a raw-response wrapper, or an awaitable a decorator returned (awaited inside the span)."""
     COROUTINE = "coroutine"
     """An ``async def``: the span starts when the coroutine runs, in the context it is
-    awaited in."""
+    awaited in. An async generator it returns (Ollama's streams) is read as ``VALUE``'s
+    generators are: its first read runs in the span's context."""
     GENERATOR = "generator"
     """A generator function: a lazy stream whose request goes out on the first read, which
     runs inside the span's context."""

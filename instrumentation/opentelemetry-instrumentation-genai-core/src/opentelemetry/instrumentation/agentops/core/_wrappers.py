@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -259,6 +260,9 @@ def _complete(mapper: Mapper[Any], trace: Trace, result: Any, *, lazy: bool = Fa
         if accumulator is None and lazy:
             accumulator = _Opaque()
         if accumulator is not None:
+            # A generator handed back by a plain call or a coroutine (Ollama's streams) sends
+            # its request on the first read, like a generator function's: in the span's context.
+            lazy = lazy or isinstance(result, types.GeneratorType | types.AsyncGeneratorType)
             return follow_stream(result, trace, accumulator, mapper.stream_helpers, lazy=lazy)
         trace.finish(mapper.response(result, request, trace.capture_content))
         return result
