@@ -264,8 +264,8 @@ def test_fleet_alert_says_it_is_the_fleets(
 
 
 def test_store_killed_and_restarted_mid_run(redis_server):
-    # Two processes count 1 cent every 10 ms for about 3 s; Redis is killed after 1 s and
-    # started again (empty: no persistence) after 2 s.
+    # Two processes count 1 cent every 10 ms for about 3 s; Redis is killed once they have
+    # counted 80 cents and started again (empty: no persistence) 1 s later.
     limit = {"name": "outage", "limit_usd": 1000.0, "window_seconds": 86400}
     settings = {
         "url": redis_server.url,
@@ -278,7 +278,11 @@ def test_store_killed_and_restarted_mid_run(redis_server):
     fleet: list[dict] = []
     runner = threading.Thread(target=lambda: fleet.extend(run_fleet("charge", [settings] * 2)))
     runner.start()
-    time.sleep(3 + 1)
+    # Kill it once both are counting (start-up takes longer on a busy machine).
+    deadline = time.monotonic() + 60
+    while not (budget_keys(redis_server, "outage") and fleet_total(redis_server, "outage") > 0.8):
+        assert time.monotonic() < deadline, "the workers did not start counting"
+        time.sleep(0.02)
     redis_server.kill()
     time.sleep(1)
     redis_server.start()
@@ -311,12 +315,13 @@ def test_frozen_store_costs_one_timeout_per_retry_interval(redis_server, caplog)
                 durations.append(time.perf_counter() - began)
     finally:
         redis_server.thaw()
-    slow = [d for d in durations if d > 0.03]
-    # Only the first call and one probe per retry interval waited (1.5 s / 0.4 s): each at
-    # most one timeout, never a retry.
+    slow = [d for d in durations if d > 0.04]
+    # Only the first call and one probe per retry interval waited (1.5 s / 0.4 s), each at
+    # most a connect and a reply timeout, never a retry; the margin of one is for a busy
+    # machine's scheduling.
     assert len(durations) > 100
-    assert 1 <= len(slow) <= 1 + math.ceil(1.5 / 0.4)
-    assert max(durations) < 0.05 * 2 + 0.05
+    assert 1 <= len(slow) <= 2 + math.ceil(1.5 / 0.4)
+    assert max(durations) < 0.05 * 2 + 0.1
     assert len(store_warnings(caplog)) == 1
     counted = 1.0 + 0.5 * len(durations)
     assert tracker.spent("cap") == pytest.approx(counted)  # estimated here meanwhile
