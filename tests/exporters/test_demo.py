@@ -118,3 +118,14 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     (app_line,) = [line for line in lines if line.endswith("written to it")]
     new, read, written = (int(word) for word in re.findall(r"\d+", app_line))
     assert re.search(rf" in {new + read + written} .* cache-read {read} ", anthropic_lines[2])
+
+
+AI21_LINE = re.compile(r"^✓ chat\s+ai21\s+jamba-mini\s+in (\d+)\s+out (\d+)\s+cost n/a\s")
+
+
+def test_demo_makes_one_ai21_call_its_cost_unknown(demo_run) -> None:
+    output = demo_run.result.stdout
+    (line,) = [match for line in output.splitlines() if (match := AI21_LINE.match(line))]
+    assert int(line[1]) > 0 and int(line[2]) > 0
+    duration = table_row(output, "gen_ai.client.operation.duration", "chat", "ai21")
+    assert duration[duration.index("jamba-mini") + 3] == "1"

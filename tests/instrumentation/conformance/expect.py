@@ -7,6 +7,7 @@ test helpers bind ``assert_span`` to its instrumentation scope.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 import math
@@ -229,3 +230,19 @@ def global_tracer_provider(monkeypatch: Any) -> Any:
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     return exporter
+
+
+def error_type(cls: type) -> str:
+    """The ``error.type`` the core records for an exception class: the shortest public module
+    on its module's path that exports it (``ai21.TooManyRequestsError``, defined in
+    ``ai21.errors``), the path cut before its first private part."""
+    parts: list[str] = []
+    for part in cls.__module__.split("."):
+        if part.startswith("_"):
+            break
+        parts.append(part)
+    for depth in range(1, len(parts) + 1):
+        module = ".".join(parts[:depth])
+        if getattr(importlib.import_module(module), cls.__name__, None) is cls:
+            return f"{module}.{cls.__qualname__}"
+    raise AssertionError(f"no public module exports {cls!r}")

@@ -106,20 +106,7 @@ def user(text: str = "tell me a short story") -> list[dict[str, str]]:
     return [{"role": "user", "content": text}]
 
 
-def error_type(cls: type) -> str:
-    """``error.type`` of an exception class: the shortest public module on its module's path
-    that exports it (``mistralai.client.errors.SDKError`` from 2.0, where the class lives in
-    ``mistralai.client.errors.sdkerror``), its module cut before the first private part."""
-    parts: list[str] = []
-    for part in cls.__module__.split("."):
-        if part.startswith("_"):
-            break
-        parts.append(part)
-    for depth in range(1, len(parts) + 1):
-        module = ".".join(parts[:depth])
-        if getattr(importlib.import_module(module), cls.__name__, None) is cls:
-            return f"{module}.{cls.__qualname__}"
-    raise AssertionError(f"no public module exports {cls!r}")
+error_type = expect.error_type
 
 
 def dump(value: Any) -> Any:
