@@ -286,5 +286,6 @@ def test_a_config_file_is_left_to_the_sdk(tmp_path) -> None:
     # The SDK's own configurator reads it and says what is wrong: newer SDKs that
     # opentelemetry-configuration is not installed, SDK 1.43 (which reads the file itself)
     # that there is no such file.
-    with pytest.raises(Exception, match=r"opentelemetry-configuration|Configuration file not found"):
+    refusal = r"opentelemetry-configuration|Configuration file not found"
+    with pytest.raises(Exception, match=refusal):
         ensure_pipeline()
