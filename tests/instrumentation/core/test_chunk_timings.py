@@ -28,7 +28,7 @@ PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk"
 DURATION = "gen_ai.client.operation.duration"
 # Longer than two batches, and not a multiple of one: the last batch is recorded at the end.
-LONG = 2 * _telemetry._CHUNK_BATCH + 37
+LONG = 2 * _telemetry.CHUNK_BATCH + 37
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_streams_after_the_first_add_to_the_same_points(instrumented, telemetry)
     assert_timings(telemetry, LONG, streams=3)
 
 
-@pytest.mark.parametrize("read", [10, _telemetry._CHUNK_BATCH + 5])
+@pytest.mark.parametrize("read", [10, _telemetry.CHUNK_BATCH + 5])
 def test_an_abandoned_stream_keeps_the_points_of_what_was_read(instrumented, telemetry, read):
     stream = fake_sdk.Client().chat.create(model=MODEL, messages=words(LONG), stream=True)
     for index, _ in enumerate(stream):
@@ -94,20 +94,20 @@ def test_an_abandoned_stream_keeps_the_points_of_what_was_read(instrumented, tel
 def test_a_closed_stream_keeps_the_points_of_what_was_read(instrumented, telemetry):
     stream = fake_sdk.Client().chat.create(model=MODEL, messages=words(LONG), stream=True)
     iterator = iter(stream)
-    for _ in range(_telemetry._CHUNK_BATCH + 2):
+    for _ in range(_telemetry.CHUNK_BATCH + 2):
         next(iterator)
     stream.close()
-    assert_timings(telemetry, _telemetry._CHUNK_BATCH + 2)
+    assert_timings(telemetry, _telemetry.CHUNK_BATCH + 2)
 
 
 def test_a_stream_failing_mid_way_keeps_the_points_of_what_was_read(instrumented, telemetry):
     stream = fake_sdk.Client().chat.create(model=MODEL, messages=words(LONG), stream=True)
-    stream._fail_after = _telemetry._CHUNK_BATCH + 9
+    stream._fail_after = _telemetry.CHUNK_BATCH + 9
     received = 0
     with pytest.raises(fake_sdk.FakeError):
         for _ in stream:
             received += 1
-    assert received == _telemetry._CHUNK_BATCH + 9
+    assert received == _telemetry.CHUNK_BATCH + 9
     points = telemetry.metrics()
     (per_chunk,) = points[PER_CHUNK]
     assert per_chunk.count == received - 1
@@ -126,15 +126,15 @@ async def test_an_async_stream_gives_the_same_points(instrumented, telemetry):
 
 def test_memory_per_stream_is_bounded_by_one_batch(instrumented, telemetry):
     stream = fake_sdk.Client().chat.create(
-        model=MODEL, messages=words(10 * _telemetry._CHUNK_BATCH), stream=True
+        model=MODEL, messages=words(10 * _telemetry.CHUNK_BATCH), stream=True
     )
     trace = stream._self_trace
     longest = 0
     for _ in stream:
         if trace._arrivals is not None:
             longest = max(longest, len(trace._arrivals))
-    assert longest == _telemetry._CHUNK_BATCH  # never more than one batch waits
-    assert_timings(telemetry, 10 * _telemetry._CHUNK_BATCH)
+    assert longest == _telemetry.CHUNK_BATCH  # never more than one batch waits
+    assert_timings(telemetry, 10 * _telemetry.CHUNK_BATCH)
 
 
 def test_with_chunk_timing_off_only_the_first_chunk_is_timed(telemetry, monkeypatch):

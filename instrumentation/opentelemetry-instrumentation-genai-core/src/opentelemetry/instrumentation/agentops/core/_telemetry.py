@@ -62,7 +62,14 @@ from opentelemetry.trace import (
 from opentelemetry.util.genai.utils import gen_ai_json_dumps
 from opentelemetry.util.types import AttributeValue
 
-__all__ = ["MAX_PLAUSIBLE_TOKENS", "GenAITelemetry", "Trace", "error_type_of", "in_traced_call"]
+__all__ = [
+    "CHUNK_BATCH",
+    "MAX_PLAUSIBLE_TOKENS",
+    "GenAITelemetry",
+    "Trace",
+    "error_type_of",
+    "in_traced_call",
+]
 
 _now = timeit.default_timer
 _SCHEMA_URL: Final = Schemas.V1_37_0.value
@@ -75,7 +82,7 @@ a provider's bug: kept on the span as reported, but neither priced nor put in me
 
 # Chunk timings noted on the read path before they are recorded: enough to take the SDK's
 # per-record work off nearly every read, few enough that memory per stream stays bounded.
-_CHUNK_BATCH: Final = 256
+CHUNK_BATCH: Final = 256
 
 # Characters per token for the estimate of an abandoned stream's usage (the usual rule of
 # thumb for English text with BPE tokenizers); estimates are marked as such.
@@ -342,35 +349,42 @@ class Trace:
         if self.response_model is None:
             self.response_model = model
 
-    def chunk_arrived(self, arrived: float) -> None:
-        """Note the arrival of one chunk the caller receives.
+    def first_chunk(self, arrived: float) -> array[float] | None:
+        """Note the arrival of the first chunk the caller receives; returns the array the
+        stream appends each later chunk's arrival time to (None: nothing to note).
 
-        Only the time is kept here, on the caller's read path; the metric points
+        Only times are kept on the caller's read path; the metric points
         (``time_to_first_chunk`` once, ``time_per_output_chunk`` per later chunk) are recorded
-        in batches of ``_CHUNK_BATCH`` and when the call ends, with the same values and
-        attributes as one record per chunk would give.
+        by ``chunk_batch_full`` once the array holds more than ``CHUNK_BATCH`` times, and when
+        the call ends, with the values and attributes one record per chunk would give.
         """
-        if self._done:
-            return
-        arrivals = self._arrivals
-        if arrivals is None:
-            self._ttfc = arrived - self._started
-            self._chunk_attributes = self._metric_attributes()
-            self._arrivals = array("d", (arrived,))
-            return
-        if self.telemetry.instruments.chunk_timing:
-            arrivals.append(arrived)
-            if len(arrivals) > _CHUNK_BATCH:
-                self._record_chunk_timings()
+        if self._done or self._arrivals is not None:
+            return None
+        self._ttfc = arrived - self._started
+        self._chunk_attributes = self._metric_attributes()
+        self._arrivals = array("d", (arrived,))
+        return self._arrivals if self.telemetry.instruments.chunk_timing else None
 
-    def _end_chunk_timings(self) -> None:
-        if self._arrivals is None:
+    def chunk_batch_full(self) -> None:
+        """Record the chunk timings noted so far (memory stays bounded per stream)."""
+        if self._done:
+            if self._arrivals is not None:
+                del self._arrivals[:]
             return
         try:
             self._record_chunk_timings()
         except Exception:
             report_internal_error("recording chunk timings")
-        self._arrivals = None
+
+    def _end_chunk_timings(self) -> None:
+        arrivals = self._arrivals
+        if arrivals is None:
+            return
+        try:
+            self._record_chunk_timings()
+        except Exception:
+            report_internal_error("recording chunk timings")
+        del arrivals[:]  # a stream still holding it appends nothing that lasts (see above)
 
     def _record_chunk_timings(self) -> None:
         """Record the chunk timing points noted so far (memory stays bounded per stream)."""
