@@ -35,6 +35,7 @@ from opentelemetry.instrumentation.agentops.core._streams import end_followed, f
 from opentelemetry.instrumentation.agentops.core._telemetry import (
     GenAITelemetry,
     Trace,
+    in_routed_call,
     in_traced_call,
 )
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
@@ -203,6 +204,8 @@ def _begin(
     if mapped is None:
         return None
     request, call, unaltered = mapped
+    if request.groups_attempts and in_routed_call():
+        return None  # a router's own entry points calling each other: one routed call
     if not telemetry.admit(request):
         return None
     alteration = _prepare(dispatch.mapper, call, request)

@@ -1,0 +1,62 @@
+"""What the LiteLLM package reads from LiteLLM beyond its documented call arguments.
+
+Checked by ``tests/instrumentation/litellm/test_litellm_compat.py`` against the installed
+release, so an upgrade that changes them fails loudly; calls are still traced if they go
+(with less detail: no default server address, no deployment that answered).
+
+- ``litellm.get_llm_provider`` (public): the provider LiteLLM routes a model string to, the
+  model name as that provider sees it, and the provider's default base URL where LiteLLM has
+  one (Groq, Ollama, ...).
+- ``_hidden_params`` (private) of LiteLLM's responses: the base URL the request went to.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+__all__ = ["Route", "hidden_params", "route_of"]
+
+
+class Route(NamedTuple):
+    """Where LiteLLM sends a model string."""
+
+    provider: str | None
+    """LiteLLM's provider name (``openai``, ``anthropic``, ``ollama_chat``, ...)."""
+    model: str
+    """The model name the provider is sent."""
+    api_base: str | None
+    """The base URL, when the caller gave one or LiteLLM has a default for the provider."""
+
+
+def route_of(model: str, custom_llm_provider: str | None, api_base: str | None) -> Route:
+    """Where a call for ``model`` goes; the ``prefix/`` split when LiteLLM cannot tell."""
+    try:
+        return _route(model, custom_llm_provider, api_base)
+    except Exception:
+        prefix, slash, rest = model.partition("/")
+        if custom_llm_provider is not None:
+            return Route(custom_llm_provider, model, api_base)
+        return Route(prefix, rest, api_base) if slash else Route(None, model, api_base)
+
+
+@lru_cache(maxsize=256)
+def _route(model: str, custom_llm_provider: str | None, api_base: str | None) -> Route:
+    # Only called while a LiteLLM function runs, so the module is imported already.
+    get_llm_provider = sys.modules["litellm"].get_llm_provider
+    name, provider, _, base = get_llm_provider(
+        model, custom_llm_provider=custom_llm_provider, api_base=api_base
+    )
+    return Route(
+        provider if isinstance(provider, str) else None,
+        name if isinstance(name, str) else model,
+        base if isinstance(base, str) and base else api_base,
+    )
+
+
+def hidden_params(result: Any) -> Mapping[str, Any]:
+    """LiteLLM's private ``_hidden_params`` of a response (empty when absent)."""
+    params = getattr(result, "_hidden_params", None)
+    return params if isinstance(params, Mapping) else {}

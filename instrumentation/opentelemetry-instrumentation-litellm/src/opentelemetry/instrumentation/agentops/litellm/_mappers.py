@@ -1,0 +1,277 @@
+"""LiteLLM's calls onto the shared record.
+
+LiteLLM answers every provider in OpenAI's format (``ModelResponse``, chunks with deltas,
+``usage.prompt_tokens``), so the chat mapping is the core's OpenAI-compatible one; what is
+LiteLLM's own is where the call goes (``_providers``), the Router's deployment on each
+attempt, and the Router's calls, which group their attempts (``Request.groups_attempts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from agentops_semconv import (
+    AGENTOPS_EMBEDDINGS_INPUT_COUNT,
+    AGENTOPS_OPERATION_ROUTE,
+    AGENTOPS_ROUTE_DEPLOYMENT,
+    AGENTOPS_ROUTE_MODEL_GROUP,
+    ProviderName,
+)
+from opentelemetry.instrumentation.agentops.core import (
+    Alteration,
+    Call,
+    Mapper,
+    Request,
+    Response,
+    StreamAccumulator,
+    server_from_url,
+)
+from opentelemetry.instrumentation.agentops.core.chat_format import (
+    chat_input_messages,
+    chat_prompt_size,
+    tool_definitions,
+)
+from opentelemetry.instrumentation.agentops.core.openai_compatible import (
+    ChatState,
+    ChatStreamState,
+    StreamUsageRequest,
+    chat_request_params,
+    chat_response,
+    embedding_dimensions,
+    output_type_of,
+    usage_of,
+)
+from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field, text_size
+from opentelemetry.instrumentation.agentops.litellm._compat import hidden_params
+from opentelemetry.instrumentation.agentops.litellm._providers import endpoint_of, provider_model
+from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+from opentelemetry.semconv.attributes import server_attributes as Server
+
+__all__ = ["CompletionMapper", "EmbeddingMapper", "RouterMapper"]
+
+_CHAT: Final = GenAI.GenAiOperationNameValues.CHAT.value
+_EMBEDDINGS: Final = GenAI.GenAiOperationNameValues.EMBEDDINGS.value
+
+
+@dataclass(slots=True)
+class LiteLLMState(ChatState):
+    """What a LiteLLM call carries from its request to its response."""
+
+    litellm_provider: str | None = None
+    server_known: bool = False
+
+
+def _request(call: Call, operation: str) -> Request[LiteLLMState]:
+    """Provider, model, server and the Router's deployment, common to every LiteLLM call."""
+    arguments = call.arguments
+    model = as_str(arguments.get("model"))
+    api_base = as_str(arguments.get("api_base")) or as_str(arguments.get("base_url"))
+    state = LiteLLMState()
+    if model is None:
+        request: Request[LiteLLMState] = Request(
+            provider=ProviderName.LITELLM, operation=operation, model=None, state=state
+        )
+    else:
+        endpoint = endpoint_of(model, as_str(arguments.get("custom_llm_provider")), api_base)
+        state.litellm_provider = endpoint.litellm_provider
+        state.server_known = endpoint.server_address is not None
+        request = Request(
+            provider=endpoint.provider,
+            operation=operation,
+            model=endpoint.model,
+            server_address=endpoint.server_address,
+            server_port=endpoint.server_port,
+            state=state,
+        )
+    _deployment_attributes(request, arguments)
+    return request
+
+
+def _deployment_attributes(request: Request[Any], arguments: Mapping[str, Any]) -> None:
+    """The Router's deployment, on each attempt it makes (read now: LiteLLM keeps changing
+    the metadata dict as the routed call goes on)."""
+    metadata = arguments.get("metadata")
+    group = as_str(metadata.get("model_group")) if isinstance(metadata, dict) else None
+    if group is not None:
+        request.attributes[AGENTOPS_ROUTE_MODEL_GROUP] = group
+    model_info = arguments.get("model_info")
+    deployment = as_str(model_info.get("id")) if isinstance(model_info, dict) else None
+    if deployment is not None:
+        request.attributes[AGENTOPS_ROUTE_DEPLOYMENT] = deployment
+
+
+def _finish(response: Response, result: Any, request: Request[LiteLLMState]) -> Response:
+    """What every LiteLLM response adds: the model as the provider named it, and the server
+    it went to when the call did not say."""
+    state = request.state
+    if state is None:
+        return response
+    response.model = provider_model(response.model, state.litellm_provider)
+    if not state.server_known:
+        api_base = as_str(hidden_params(result).get("api_base"))
+        if api_base:
+            host, port = server_from_url(api_base)
+            if host is not None:
+                response.attributes[Server.SERVER_ADDRESS] = host
+                if port is not None:
+                    response.attributes[Server.SERVER_PORT] = port
+    return response
+
+
+class CompletionMapper(Mapper[LiteLLMState]):
+    """``litellm.completion`` / ``acompletion``: chat, plain and streamed."""
+
+    def __init__(self) -> None:
+        # LiteLLM takes ``stream_options`` for every provider and reports usage on a last
+        # chunk of its own when asked: that chunk is hidden from the caller.
+        self._stream_usage = StreamUsageRequest(extra_body=False)
+
+    def request(self, call: Call, capture_content: bool) -> Request[LiteLLMState] | None:
+        arguments = call.arguments
+        request = _request(call, _CHAT)
+        request.stream = arguments.get("stream") is True
+        chat_request_params(request, arguments)
+        request.max_tokens = as_int(arguments.get("max_completion_tokens")) or as_int(
+            arguments.get("max_tokens")
+        )
+        request.output_type = output_type_of(arguments.get("response_format"))
+        messages = arguments.get("messages")
+        request.prompt_size = lambda: chat_prompt_size(messages)
+        if capture_content:
+            request.input_messages = chat_input_messages(messages)
+            request.tool_definitions = tool_definitions(
+                arguments.get("tools") or arguments.get("functions")
+            )
+        return request
+
+    def prepare(self, call: Call, request: Request[LiteLLMState]) -> Alteration | None:
+        api_base = as_str(call.arguments.get("api_base"))
+        return self._stream_usage.prepare(call, request, api_base)  # type: ignore[arg-type]
+
+    def response(
+        self, result: Any, request: Request[LiteLLMState], capture_content: bool
+    ) -> Response | None:
+        response = chat_response(result, capture_content)
+        _cache_writes(response, field(result, "usage"))
+        return _finish(response, result, request)
+
+    def accumulator(
+        self, result: Any, request: Request[LiteLLMState], capture_content: bool
+    ) -> StreamAccumulator | None:
+        if not request.stream:
+            return None
+        state = request.state
+        return _ChatStream(
+            capture_content,
+            hide_usage_chunk=state is not None and state.usage_requested,
+            litellm_provider=state.litellm_provider if state is not None else None,
+        )
+
+
+def _cache_writes(response: Response, usage: Any) -> None:
+    """Prompt-cache writes, which LiteLLM reports as Anthropic does (its input count
+    includes them, as the conventions want)."""
+    if response.usage is not None and usage is not None:
+        written = as_int(field(usage, "cache_creation_input_tokens"))
+        if written:
+            response.usage.cache_creation_input_tokens = written
+
+
+class _ChatStream(ChatStreamState):
+    """OpenAI-shaped chunks; the model as the provider named it."""
+
+    __slots__ = ("_litellm_provider",)
+
+    def __init__(
+        self, capture_content: bool, *, hide_usage_chunk: bool, litellm_provider: str | None
+    ) -> None:
+        super().__init__(capture_content, hide_usage_chunk=hide_usage_chunk)
+        self._litellm_provider = litellm_provider
+
+    def add(self, chunk: Any) -> bool:
+        first = self.id is None
+        keep = super().add(chunk)
+        if first:
+            self.model = provider_model(self.model, self._litellm_provider)
+        return keep
+
+
+class EmbeddingMapper(Mapper[LiteLLMState]):
+    """``litellm.embedding`` / ``aembedding``."""
+
+    def request(self, call: Call, capture_content: bool) -> Request[LiteLLMState] | None:
+        arguments = call.arguments
+        request = _request(call, _EMBEDDINGS)
+        encoding = as_str(arguments.get("encoding_format"))
+        if encoding is not None:
+            request.encoding_formats = [encoding]
+        text = arguments.get("input")
+        if isinstance(text, list):
+            request.attributes[AGENTOPS_EMBEDDINGS_INPUT_COUNT] = len(text)
+        elif isinstance(text, str):
+            request.attributes[AGENTOPS_EMBEDDINGS_INPUT_COUNT] = 1
+        request.prompt_size = lambda: text_size(text)
+        return request
+
+    def response(
+        self, result: Any, request: Request[LiteLLMState], capture_content: bool
+    ) -> Response | None:
+        data = field(result, "data") or []
+        response = Response(
+            model=as_str(field(result, "model")),
+            usage=usage_of(field(result, "usage")),
+            embedding_dimensions=embedding_dimensions(field(data[0], "embedding"))
+            if data
+            else None,
+        )
+        if response.usage is not None and response.usage.output_tokens == 0:
+            response.usage.output_tokens = None  # LiteLLM's placeholder, not a count
+        return _finish(response, result, request)
+
+
+class RouterMapper(Mapper[None]):
+    """A ``Router`` call: one routed call whose attempts are LiteLLM calls of their own."""
+
+    def request(self, call: Call, capture_content: bool) -> Request[None] | None:
+        arguments = call.arguments
+        return Request(
+            provider=ProviderName.LITELLM,
+            operation=AGENTOPS_OPERATION_ROUTE,
+            model=as_str(arguments.get("model")),
+            stream=arguments.get("stream") is True,
+            groups_attempts=True,
+        )
+
+    def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
+        return Response()
+
+    def accumulator(
+        self, result: Any, request: Request[None], capture_content: bool
+    ) -> StreamAccumulator | None:
+        # The routed call lasts as long as its answer is read: its attempt's stream ends
+        # first, so the summary knows which deployment answered.
+        return _Passing() if request.stream else None
+
+    def credentials(self, instance: Any) -> Iterable[str]:
+        """The API keys of the Router's deployments."""
+        keys: list[str] = []
+        for deployment in getattr(instance, "model_list", None) or ():
+            params = field(deployment, "litellm_params")
+            key = field(params, "api_key") if params is not None else None
+            if isinstance(key, str):
+                keys.append(key)
+        return keys
+
+
+class _Passing(StreamAccumulator):
+    """Chunks pass untouched; the routed call ends with the stream."""
+
+    __slots__ = ()
+
+    def add(self, chunk: Any) -> bool:
+        return True
+
+    def response(self) -> Response:
+        return Response()
