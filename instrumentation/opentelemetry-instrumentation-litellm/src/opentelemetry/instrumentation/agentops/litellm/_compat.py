@@ -8,16 +8,28 @@ release, so an upgrade that changes them fails loudly; calls are still traced if
   model name as that provider sees it, and the provider's default base URL where LiteLLM has
   one (Groq, Ollama, ...).
 - ``_hidden_params`` (private) of LiteLLM's responses: the base URL the request went to.
+- How a stream changes when it is asked for usage (``stream_options.include_usage``), by
+  release: from 1.90 it gains one last chunk carrying the usage and nothing else (no choice
+  since 1.110, one empty choice before), which the instrumentation hides from the caller.
+  Before 1.90 only Anthropic streams are asked: the OpenAI-format routes change other chunks
+  too (openai: 7 chunks become 9), Groq streams fail (1.53 to 1.60), and the usage LiteLLM
+  then reports on Ollama streams is its own tokenizer's estimate, not Ollama's counts.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cache, lru_cache
+from importlib import metadata
+from typing import Any, Final, NamedTuple
 
-__all__ = ["Route", "hidden_params", "route_of"]
+__all__ = ["Route", "hidden_params", "route_of", "stream_usage_hidden"]
+
+_STREAM_USAGE_SINCE: Final = (1, 90)
+# Checked on 1.53.4, 1.60.0 and 1.75.0: one extra chunk, with Anthropic's usage and an empty
+# choice.
+_STREAM_USAGE_EARLIER: Final = frozenset({"anthropic"})
 
 
 class Route(NamedTuple):
@@ -60,3 +72,19 @@ def hidden_params(result: Any) -> Mapping[str, Any]:
     """LiteLLM's private ``_hidden_params`` of a response (empty when absent)."""
     params = getattr(result, "_hidden_params", None)
     return params if isinstance(params, Mapping) else {}
+
+
+def stream_usage_hidden(litellm_provider: str | None) -> bool:
+    """Whether a stream to ``litellm_provider`` can be asked for usage with the caller seeing
+    nothing but one extra chunk, which is then hidden (see the module docstring)."""
+    return _asks_every_provider() or litellm_provider in _STREAM_USAGE_EARLIER
+
+
+@cache
+def _asks_every_provider() -> bool:
+    try:
+        version = metadata.version("litellm")
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= _STREAM_USAGE_SINCE

@@ -44,7 +44,10 @@ from opentelemetry.instrumentation.agentops.core.openai_compatible import (
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field, text_size
-from opentelemetry.instrumentation.agentops.litellm._compat import hidden_params
+from opentelemetry.instrumentation.agentops.litellm._compat import (
+    hidden_params,
+    stream_usage_hidden,
+)
 from opentelemetry.instrumentation.agentops.litellm._providers import endpoint_of, provider_model
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
 from opentelemetry.semconv.attributes import server_attributes as Server
@@ -147,6 +150,9 @@ class CompletionMapper(Mapper[LiteLLMState]):
         return request
 
     def prepare(self, call: Call, request: Request[LiteLLMState]) -> Alteration | None:
+        state = request.state
+        if not request.stream or state is None or not stream_usage_hidden(state.litellm_provider):
+            return None
         api_base = as_str(call.arguments.get("api_base"))
         return self._stream_usage.prepare(call, request, api_base)  # type: ignore[arg-type]
 
@@ -182,20 +188,43 @@ def _cache_writes(response: Response, usage: Any) -> None:
 class _ChatStream(ChatStreamState):
     """OpenAI-shaped chunks; the model as the provider named it."""
 
-    __slots__ = ("_litellm_provider",)
+    __slots__ = ("_hide", "_litellm_provider")
 
     def __init__(
         self, capture_content: bool, *, hide_usage_chunk: bool, litellm_provider: str | None
     ) -> None:
         super().__init__(capture_content, hide_usage_chunk=hide_usage_chunk)
+        self._hide = hide_usage_chunk
         self._litellm_provider = litellm_provider
 
     def add(self, chunk: Any) -> bool:
         first = self.id is None
+        if self._hide and _usage_only(chunk):
+            # LiteLLM before 1.110 gives the usage chunk one empty choice.
+            self.usage = usage_of(getattr(chunk, "usage", None))
+            return False
         keep = super().add(chunk)
         if first:
             self.model = provider_model(self.model, self._litellm_provider)
         return keep
+
+    def caused_by_instrumentation(self, chunk: Any) -> bool:
+        return self._hide and _usage_only(chunk)
+
+
+def _usage_only(chunk: Any) -> bool:
+    """A chunk with usage and nothing else: no choice, or choices that say nothing."""
+    if getattr(chunk, "usage", None) is None:
+        return False
+    for choice in getattr(chunk, "choices", None) or ():
+        if getattr(choice, "finish_reason", None) is not None:
+            return False
+        delta = getattr(choice, "delta", None)
+        if delta is not None and any(
+            getattr(delta, name, None) for name in ("content", "tool_calls", "function_call")
+        ):
+            return False
+    return True
 
 
 class EmbeddingMapper(Mapper[LiteLLMState]):
@@ -226,8 +255,8 @@ class EmbeddingMapper(Mapper[LiteLLMState]):
             if data
             else None,
         )
-        if response.usage is not None and response.usage.output_tokens == 0:
-            response.usage.output_tokens = None  # LiteLLM's placeholder, not a count
+        if response.usage is not None:
+            response.usage.output_tokens = None  # LiteLLM's placeholder (0, or a total), not output
         return _finish(response, result, request)
 
 
