@@ -2,12 +2,12 @@
 
 Checked by ``tests/instrumentation/litellm/test_litellm_compat.py`` against the installed
 release, so an upgrade that changes them fails loudly; calls are still traced if they go
-(with less detail: no default server address, no deployment that answered).
+(with less detail: the provider from the model prefix alone, no default server address).
 
-- ``litellm.get_llm_provider`` (public): the provider LiteLLM routes a model string to, the
-  model name as that provider sees it, and the provider's default base URL where LiteLLM has
-  one (Groq, Ollama, ...).
-- ``_hidden_params`` (private) of LiteLLM's responses: the base URL the request went to.
+- ``litellm.get_llm_provider``: the provider LiteLLM routes a model string to, the model name
+  as that provider sees it, and the provider's default base URL where LiteLLM has one (Groq).
+  (Responses carry a private ``_hidden_params["api_base"]``, not used: it names OpenAI's
+  default host when the base came from ``OPENAI_BASE_URL``.)
 - How a stream changes when it is asked for usage (``stream_options.include_usage``), by
   release: from 1.90 it gains one last chunk carrying the usage and nothing else (no choice
   since 1.110, one empty choice before), which the instrumentation hides from the caller.
@@ -19,12 +19,11 @@ release, so an upgrade that changes them fails loudly; calls are still traced if
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from functools import cache, lru_cache
 from importlib import metadata
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
-__all__ = ["Route", "hidden_params", "route_of", "stream_usage_hidden"]
+__all__ = ["Route", "route_of", "stream_usage_hidden"]
 
 _STREAM_USAGE_SINCE: Final = (1, 90)
 # Checked on 1.53.4, 1.60.0 and 1.75.0: one extra chunk, with Anthropic's usage and an empty
@@ -67,11 +66,6 @@ def _route(model: str, custom_llm_provider: str | None, api_base: str | None) ->
         base if isinstance(base, str) and base else api_base,
     )
 
-
-def hidden_params(result: Any) -> Mapping[str, Any]:
-    """LiteLLM's private ``_hidden_params`` of a response (empty when absent)."""
-    params = getattr(result, "_hidden_params", None)
-    return params if isinstance(params, Mapping) else {}
 
 
 def stream_usage_hidden(litellm_provider: str | None) -> bool:

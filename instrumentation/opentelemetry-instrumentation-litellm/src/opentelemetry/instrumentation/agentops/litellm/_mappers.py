@@ -26,7 +26,6 @@ from opentelemetry.instrumentation.agentops.core import (
     Request,
     Response,
     StreamAccumulator,
-    server_from_url,
 )
 from opentelemetry.instrumentation.agentops.core.chat_format import (
     chat_input_messages,
@@ -44,13 +43,9 @@ from opentelemetry.instrumentation.agentops.core.openai_compatible import (
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field, text_size
-from opentelemetry.instrumentation.agentops.litellm._compat import (
-    hidden_params,
-    stream_usage_hidden,
-)
+from opentelemetry.instrumentation.agentops.litellm._compat import stream_usage_hidden
 from opentelemetry.instrumentation.agentops.litellm._providers import endpoint_of, provider_model
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-from opentelemetry.semconv.attributes import server_attributes as Server
 
 __all__ = ["CompletionMapper", "EmbeddingMapper", "RouterMapper"]
 
@@ -63,7 +58,6 @@ class LiteLLMState(ChatState):
     """What a LiteLLM call carries from its request to its response."""
 
     litellm_provider: str | None = None
-    server_known: bool = False
 
 
 def _request(call: Call, operation: str) -> Request[LiteLLMState]:
@@ -79,7 +73,6 @@ def _request(call: Call, operation: str) -> Request[LiteLLMState]:
     else:
         endpoint = endpoint_of(model, as_str(arguments.get("custom_llm_provider")), api_base)
         state.litellm_provider = endpoint.litellm_provider
-        state.server_known = endpoint.server_address is not None
         request = Request(
             provider=endpoint.provider,
             operation=operation,
@@ -105,21 +98,10 @@ def _deployment_attributes(request: Request[Any], arguments: Mapping[str, Any]) 
         request.attributes[AGENTOPS_ROUTE_DEPLOYMENT] = deployment
 
 
-def _finish(response: Response, result: Any, request: Request[LiteLLMState]) -> Response:
-    """What every LiteLLM response adds: the model as the provider named it, and the server
-    it went to when the call did not say."""
-    state = request.state
-    if state is None:
-        return response
-    response.model = provider_model(response.model, state.litellm_provider)
-    if not state.server_known:
-        api_base = as_str(hidden_params(result).get("api_base"))
-        if api_base:
-            host, port = server_from_url(api_base)
-            if host is not None:
-                response.attributes[Server.SERVER_ADDRESS] = host
-                if port is not None:
-                    response.attributes[Server.SERVER_PORT] = port
+def _finish(response: Response, request: Request[LiteLLMState]) -> Response:
+    """The response model as the provider named it."""
+    if request.state is not None:
+        response.model = provider_model(response.model, request.state.litellm_provider)
     return response
 
 
@@ -161,7 +143,7 @@ class CompletionMapper(Mapper[LiteLLMState]):
     ) -> Response | None:
         response = chat_response(result, capture_content)
         _cache_writes(response, field(result, "usage"))
-        return _finish(response, result, request)
+        return _finish(response, request)
 
     def accumulator(
         self, result: Any, request: Request[LiteLLMState], capture_content: bool
@@ -257,7 +239,7 @@ class EmbeddingMapper(Mapper[LiteLLMState]):
         )
         if response.usage is not None:
             response.usage.output_tokens = None  # LiteLLM's placeholder (0, or a total), not output
-        return _finish(response, result, request)
+        return _finish(response, request)
 
 
 class RouterMapper(Mapper[None]):
