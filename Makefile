@@ -96,8 +96,13 @@ lint: $(STAMP)
 	$(UV) run --no-sync ruff format --check .
 	$(UV) run --no-sync mypy -p agentops_semconv $(addprefix -p opentelemetry.instrumentation.agentops.,$(TYPED_PACKAGES))
 
+# Reports, not tests: each script prints PASS/FAIL lines and exits 0 (docs/benchmarks.md).
+# BENCH_TARGETS=openai,anthropic picks providers; BENCH_ROUNDS, BENCH_LEAK_CALLS and
+# BENCH_STARTUP_RUNS trade time for precision.
 bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/run.py
+	$(UV) run --no-sync python tests/bench/memory.py
+	$(UV) run --no-sync python tests/bench/startup.py
 	$(UV) run --no-sync python tests/bench/bench_cost.py
 
 clean:

@@ -1,459 +1,85 @@
-"""Overhead benchmark of the OpenAI instrumentation: `make bench` (see docs/benchmarks.md).
+"""Overhead benchmark of every provider instrumentation: `make bench` (see docs/benchmarks.md).
 
-One process, one in-process fake transport (the provider emulator behind an httpx2
-MockTransport, no sleeping), real OpenTelemetry SDK providers (BatchSpanProcessor to an
-exporter that drops everything; InMemoryMetricReader). Each round runs three phases in a
-rotating order: uninstrumented, instrumented (instrument/uninstrument around it) and floor.
-Times are CPU time of the process; figures are medians over rounds of paired differences.
+For each bench target (tests/bench/targets; `BENCH_TARGETS=openai,anthropic` picks some,
+`BENCH_EXTRA_TARGETS=path/to/x.py` adds files): one in-process fake transport (the provider
+emulator behind a MockTransport, no sleeping), real OpenTelemetry SDK providers
+(BatchSpanProcessor to an exporter that drops everything; InMemoryMetricReader). Each round
+runs four phases in a rotating order: uninstrumented, instrumented, instrumented without the
+per-chunk metric (streams only) and floor. Times are CPU time of the process; figures are
+medians over rounds of differences paired within a round.
 
 The floor is what any instrumentation emitting our telemetry must pay: a span with the name
 and attributes of one of ours and the same metric points (read back from a real instrumented
-call), emitted with the SDK alone through the same providers. It is measured in situ, around
-a real uninstrumented call at the points where we emit, and in a tight loop for reference.
+call of that target), emitted with the SDK alone through the same providers. It is measured
+in situ, around a real uninstrumented call at the points where we emit, and in a tight loop
+for reference.
 
-Scenarios:
-  A    chat.completions.create, non-streaming (sync client)
-  B    chat.completions.create(stream=True), 50 content chunks, fully consumed; the caller
-       did not ask for usage (the instrumentation asks for it, the baseline does not)
-  C    chat.completions.create, non-streaming, AsyncOpenAI on one event loop, sequential
+Scenarios, per target:
+  A    a plain chat call (sync client)
+  B    a streamed chat call of 50 content chunks, fully consumed, as the caller wrote it
+  C    A on the async client, sequential awaits on one event loop
   B10  B with 10 chunks, to separate per-chunk from per-call costs
 
-The run prints PASS/FAIL against the targets but always exits 0: it is a report.
+The run prints a section per target, then one table with a row per provider, PASS/FAIL
+against the targets, and always exits 0: it is a report.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import importlib.metadata
-import json
 import os
 import platform
 import statistics
 import sys
 import time
-import tracemalloc
-from collections.abc import Awaitable, Callable, Sequence
+import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import httpx2
-import openai
-from opentelemetry.context import Context
-from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import HistogramDataPoint, InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    SimpleSpanProcessor,
-    SpanExporter,
-    SpanExportResult,
+from agentops_semconv.providers import by_seed
+from emulator_probe import ChunkProbe, GapRecorder, emulator_cost_us, recorded_requests
+from harness import (
+    Series,
+    banner,
+    env_int,
+    instrument,
+    load_average,
+    production_pipeline,
+    time_async,
+    time_sync,
+    verdict,
+    version,
 )
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.semconv._incubating.metrics import gen_ai_metrics
-from opentelemetry.trace import Span, SpanKind, Tracer, set_span_in_context
-from opentelemetry.util.genai._instruments import _Instruments
-from provider_emulator.core import handle
-from provider_emulator.mock_transport import async_handler, handler
+from opentelemetry.instrumentation.agentops.core.settings import Settings
 from provider_emulator.wire import EmulatedRequest
+from targets import BenchTarget, load_targets
+from telemetry_floor import TIME_PER_OUTPUT_CHUNK, Floor, Telemetry, capture_telemetry
 
-# --- Workload -------------------------------------------------------------------------------
+# --- Workload and schedule (about 20 s per target on a quiet 2-core machine) ----------------
 
-MODEL: Final = "gpt-4o-mini"
-MESSAGES: Final = [{"role": "user", "content": "Say something short."}]
 CHUNKS: Final = 50
-STREAM_HEADERS: Final = {"x-emulator-chunks": str(CHUNKS)}
 # A shorter stream of the same request: the difference between the two streams' overheads is
 # the cost per extra chunk, free of everything paid once per call.
 SHORT_CHUNKS: Final = 10
-SHORT_STREAM_HEADERS: Final = {"x-emulator-chunks": str(SHORT_CHUNKS)}
-BASE_URL: Final = "http://emulator.local/openai/v1"
-API_KEY: Final = "sk-bench-0000000000000000"
 
-# --- Schedule (about 30 s on a 2-core machine) ----------------------------------------------
-
-ROUNDS: Final = int(os.environ.get("BENCH_ROUNDS", "36"))
-CALLS_A: Final = 50
-CALLS_B: Final = 12
-CALLS_B_SHORT: Final = 24
-INTERVAL_STREAMS: Final = 3
-CALLS_C: Final = 50
+ROUNDS: Final = env_int("BENCH_ROUNDS", 20)
+CALLS_A: Final = 40
+CALLS_B: Final = 10
+CALLS_B_SHORT: Final = 20
+CALLS_C: Final = 40
+GAP_STREAMS: Final = 3
 FLOOR_CALLS: Final = 200
 WARMUP_CALLS: Final = 30
-MEMORY_CALLS: Final = 5
 
 # --- Targets --------------------------------------------------------------------------------
 
 TARGET_RATIO: Final = 1.5  # A and C: overhead <= 1.5 x floor
 TARGET_PER_CHUNK_US: Final = 2.0  # B: (overhead - floor) / 50 <= 2 us
 
-_CHUNK_METRICS: Final = frozenset(
-    {
-        gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-        gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
-    }
-)
-
-
-class DropSpanExporter(SpanExporter):
-    """Accepts every batch and keeps nothing: the export itself is not what we measure."""
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        return SpanExportResult.SUCCESS
-
-    def shutdown(self) -> None:
-        pass
-
-
-@dataclass
-class Pipeline:
-    """The providers the measured calls (and the floor) emit into."""
-
-    tracer_provider: TracerProvider
-    meter_provider: MeterProvider
-    metric_reader: InMemoryMetricReader
-
-    def shutdown(self) -> None:
-        self.tracer_provider.shutdown()
-        self.meter_provider.shutdown()
-
-
-def production_pipeline() -> Pipeline:
-    """What a production setup looks like: spans batched on a worker thread (to an exporter
-    that drops them), metrics aggregated in memory and read only when we ask."""
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(BatchSpanProcessor(DropSpanExporter()))
-    reader = InMemoryMetricReader()
-    return Pipeline(tracer_provider, MeterProvider(metric_readers=[reader]), reader)
-
-
-def sync_client() -> openai.OpenAI:
-    transport = httpx2.MockTransport(handler(httpx2, sleep=False))
-    return openai.OpenAI(
-        api_key=API_KEY,
-        base_url=BASE_URL,
-        max_retries=0,
-        http_client=httpx2.Client(transport=transport),
-    )
-
-
-def async_client() -> openai.AsyncOpenAI:
-    transport = httpx2.MockTransport(async_handler(httpx2, sleep=False))
-    return openai.AsyncOpenAI(
-        api_key=API_KEY,
-        base_url=BASE_URL,
-        max_retries=0,
-        http_client=httpx2.AsyncClient(transport=transport),
-    )
-
-
-def call_a(client: openai.OpenAI) -> None:
-    client.chat.completions.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type]
-
-
-def call_b(client: openai.OpenAI, headers: dict[str, str] = STREAM_HEADERS) -> int:
-    """One fully consumed stream, as the user wrote it (no stream_options)."""
-    stream = client.chat.completions.create(
-        model=MODEL,
-        messages=MESSAGES,  # type: ignore[arg-type]
-        stream=True,
-        extra_headers=headers,
-    )
-    count = 0
-    for _chunk in stream:
-        count += 1
-    return count
-
-
-def call_b_with_usage(client: openai.OpenAI) -> int:
-    """The request the instrumentation actually sends for B (usage asked for). Only used,
-    uninstrumented, to split B's overhead into 'one more chunk' and 'per-chunk logic'."""
-    stream = client.chat.completions.create(
-        model=MODEL,
-        messages=MESSAGES,  # type: ignore[arg-type]
-        stream=True,
-        extra_headers=STREAM_HEADERS,
-        extra_body={"stream_options": {"include_usage": True}},
-    )
-    count = 0
-    for _chunk in stream:
-        count += 1
-    return count
-
-
-async def call_c(client: openai.AsyncOpenAI) -> None:
-    await client.chat.completions.create(model=MODEL, messages=MESSAGES)  # type: ignore[arg-type]
-
-
-# --- Timing ---------------------------------------------------------------------------------
-
-
-# CPU time of the whole process (every thread, so the span processor's worker counts too):
-# the machine is shared, and time spent descheduled is not the code's cost. The calls never
-# sleep or wait (the emulator runs in-process with sleeping off), so CPU time is their time.
-_clock = time.process_time_ns
-
-
-def time_sync(fn: Callable[[], Any], calls: int) -> float:
-    """CPU microseconds per call over a batch."""
-    start = _clock()
-    for _ in range(calls):
-        fn()
-    return (_clock() - start) / calls / 1000
-
-
-async def _time_async_batch(call: Callable[[], Awaitable[Any]], calls: int) -> float:
-    start = _clock()
-    for _ in range(calls):
-        await call()
-    return (_clock() - start) / calls / 1000
-
-
-def time_async(
-    loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[Any]], calls: int
-) -> float:
-    """CPU microseconds per call over a batch of sequential calls, on one event loop."""
-    return loop.run_until_complete(_time_async_batch(call, calls))
-
-
-# --- Calibration: what our instrumentation actually emits -----------------------------------
-
-
-@dataclass
-class MetricPoints:
-    """Points recorded into one histogram by one call: `count` records with `attributes`."""
-
-    name: str
-    unit: str
-    attributes: dict[str, Any]
-    count: int
-    mean_value: float
-
-
-@dataclass
-class Telemetry:
-    """The span and metric points one instrumented call produces."""
-
-    span_name: str
-    span_kind: SpanKind
-    span_attributes: dict[str, Any]
-    points: list[MetricPoints] = field(default_factory=list)
-
-    def count(self, name: str) -> int:
-        return sum(p.count for p in self.points if p.name == name)
-
-    def total_points(self) -> int:
-        return sum(p.count for p in self.points)
-
-
-def capture_telemetry(run_once: Callable[[], Any]) -> Telemetry:
-    """Instrument into fresh in-memory providers, make one call, return what it emitted."""
-    exporter = InMemorySpanExporter()
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
-    reader = InMemoryMetricReader()
-    meter_provider = MeterProvider(metric_readers=[reader])
-    instrumentor = OpenAIInstrumentor()
-    instrumentor.instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
-    try:
-        run_once()
-    finally:
-        instrumentor.uninstrument()
-    spans = exporter.get_finished_spans()
-    if len(spans) != 1:
-        raise RuntimeError(f"expected one span per call, got {len(spans)}")
-    span = spans[0]
-    telemetry = Telemetry(span.name, span.kind, dict(span.attributes or {}))
-    data = reader.get_metrics_data()
-    for resource_metrics in data.resource_metrics if data else ():
-        for scope_metrics in resource_metrics.scope_metrics:
-            for metric in scope_metrics.metrics:
-                for point in metric.data.data_points:
-                    if not isinstance(point, HistogramDataPoint):
-                        raise RuntimeError(f"unexpected point type for {metric.name}")
-                    telemetry.points.append(
-                        MetricPoints(
-                            name=metric.name,
-                            unit=metric.unit,
-                            attributes=dict(point.attributes or {}),
-                            count=point.count,
-                            mean_value=point.sum / point.count if point.count else 0.0,
-                        )
-                    )
-    tracer_provider.shutdown()
-    meter_provider.shutdown()
-    return telemetry
-
-
-# --- The telemetry floor --------------------------------------------------------------------
-
-
-class Floor:
-    """Emits the same span and metric points as one instrumented call, with the SDK alone.
-
-    No instrumentation logic: the span name, kind and attribute dict are copied from a real
-    span, the metric attribute dicts from real metric points, all built once. Time-valued
-    points take a clock reading each (nothing can record a duration without one), and the
-    records are made in the span's context, as ours are, so exemplar sampling costs the same.
-    The instruments are util-genai's own definitions (names, units, buckets), created on a
-    separate meter of the same MeterProvider.
-
-    Two ways to use it:
-      - `emit()`: everything back to back in a tight loop (the isolated floor);
-      - `open()` / `chunk()` / `close()` around a real uninstrumented call, at the points an
-        instrumentation would emit (the in-situ floor).
-    """
-
-    def __init__(self, pipeline: Pipeline, telemetry: Telemetry) -> None:
-        self._tracer: Tracer = pipeline.tracer_provider.get_tracer("bench.floor")
-        instruments = _Instruments(pipeline.meter_provider.get_meter("bench.floor"))
-        by_name = {
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_DURATION: instruments.operation_duration,
-            gen_ai_metrics.GEN_AI_CLIENT_TOKEN_USAGE: instruments.token_usage,
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: (
-                instruments.time_to_first_chunk
-            ),
-            gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK: (
-                instruments.time_per_output_chunk
-            ),
-        }
-        self._name = telemetry.span_name
-        self._kind = telemetry.span_kind
-        self._attributes = dict(telemetry.span_attributes)
-        # (histogram, attributes, value or None for "elapsed since the last reading").
-        self._chunk_records: list[Record] = []
-        self._end_records: list[Record] = []
-        # Per-chunk points first (time to first chunk before time per output chunk).
-        ordered = sorted(
-            telemetry.points,
-            key=lambda p: p.name != gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-        )
-        for points in ordered:
-            target = self._chunk_records if points.name in _CHUNK_METRICS else self._end_records
-            value = None if points.unit == "s" else points.mean_value
-            for _ in range(points.count):
-                target.append((by_name[points.name], dict(points.attributes), value))
-        self.chunk_points = len(self._chunk_records)
-
-    def emit(self) -> None:
-        state = self.open()
-        for _ in range(self.chunk_points):
-            self.chunk(state)
-        self.close(state)
-
-    def open(self) -> FloorState:
-        started = time.perf_counter()
-        span = self._tracer.start_span(self._name, kind=self._kind, attributes=self._attributes)
-        return FloorState(span, set_span_in_context(span), started, started)
-
-    def chunk(self, state: FloorState) -> None:
-        if state.next_record < self.chunk_points:
-            histogram, attributes, _ = self._chunk_records[state.next_record]
-            state.next_record += 1
-            now = time.perf_counter()
-            histogram.record(now - state.last, attributes=attributes, context=state.context)
-            state.last = now
-
-    def close(self, state: FloorState) -> None:
-        context = state.context
-        for histogram, attributes, value in self._end_records:
-            if value is None:
-                value = time.perf_counter() - state.started
-            histogram.record(value, attributes=attributes, context=context)
-        state.span.end()
-
-
-Record = tuple[Any, dict[str, Any], float | None]
-
-
-@dataclass
-class FloorState:
-    span: Span
-    context: Context
-    started: float
-    last: float
-    next_record: int = 0
-
-
-def floor_call_a(client: openai.OpenAI, floor: Floor) -> None:
-    state = floor.open()
-    call_a(client)
-    floor.close(state)
-
-
-def floor_call_b(
-    client: openai.OpenAI, floor: Floor, headers: dict[str, str] = STREAM_HEADERS
-) -> int:
-    state = floor.open()
-    stream = client.chat.completions.create(
-        model=MODEL,
-        messages=MESSAGES,  # type: ignore[arg-type]
-        stream=True,
-        extra_headers=headers,
-    )
-    count = 0
-    for _chunk in stream:
-        floor.chunk(state)
-        count += 1
-    floor.close(state)
-    return count
-
-
-def chunk_interval_us(client: openai.OpenAI, floor: Floor | None, streams: int) -> float:
-    """Median wall-clock gap between consecutive chunks of 50-chunk streams, in microseconds.
-
-    The gap holds everything done per chunk (SDK parsing, our proxy, the metric record) and
-    nothing done once per call; the median shrugs off the odd gap where the process was
-    descheduled. With `floor`, the floor's per-chunk record is made in the loop instead.
-    """
-    clock = time.perf_counter_ns
-    gaps: list[int] = []
-    for _ in range(streams):
-        state = floor.open() if floor is not None else None
-        stream = client.chat.completions.create(
-            model=MODEL,
-            messages=MESSAGES,  # type: ignore[arg-type]
-            stream=True,
-            extra_headers=STREAM_HEADERS,
-        )
-        last = None
-        for _chunk in stream:
-            if floor is not None and state is not None:
-                floor.chunk(state)
-            now = clock()
-            if last is not None:
-                gaps.append(now - last)
-            last = now
-        if floor is not None and state is not None:
-            floor.close(state)
-    return statistics.median(gaps) / 1000
-
-
-async def floor_call_c(client: openai.AsyncOpenAI, floor: Floor) -> None:
-    state = floor.open()
-    await call_c(client)
-    floor.close(state)
-
-
-# --- Measurement ----------------------------------------------------------------------------
-
-
-@dataclass
-class Series:
-    """Per-round values of one quantity, in microseconds."""
-
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.values)
-
-    def quartiles(self) -> tuple[float, float]:
-        if len(self.values) < 4:
-            return min(self.values), max(self.values)
-        q = statistics.quantiles(self.values, n=4)
-        return q[0], q[2]
+BASE, INSTRUMENTED, NO_CHUNK_METRIC, FLOOR = "base", "instrumented", "no chunk metric", "floor"
+PHASES: Final = (BASE, INSTRUMENTED, NO_CHUNK_METRIC, FLOOR)
 
 
 @dataclass
@@ -468,109 +94,204 @@ class Scenario:
     telemetry: Telemetry | None = None
 
     def ratio(self) -> float:
-        return self.overhead.median / self.floor.median
+        """Overhead over the in-situ floor; NaN when noise left no positive floor."""
+        floor = self.floor.median
+        return self.overhead.median / floor if floor > 0 else float("nan")
 
 
-PHASES: Final = ("base", "instrumented", "floor")
+@dataclass
+class Summary:
+    """One provider's row of the final table."""
+
+    name: str
+    error: str | None = None
+    a_overhead: float = float("nan")
+    a_ratio: float = float("nan")
+    c_overhead: float = float("nan")
+    c_ratio: float = float("nan")
+    b_overhead: float = float("nan")
+    b_per_chunk: float = float("nan")
+    chunk_metric_per_chunk: float = float("nan")
+    read_path_per_chunk: float = float("nan")
+    verdicts: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
-class Bench:
-    def __init__(self) -> None:
+class TargetBench:
+    """Everything measured for one target."""
+
+    def __init__(self, target: BenchTarget, probe: ChunkProbe) -> None:
+        self.target = target
+        self.probe = probe
         self.pipeline = production_pipeline()
-        self.instrumentor = OpenAIInstrumentor()
-        self.client = sync_client()
-        self.aclient = async_client()
+        self.instrumentor = target.instrumentor()
+        self.client = target.sync_client()
+        self.aclient = target.async_client()
         self.loop = asyncio.new_event_loop()
-        self.a = Scenario("A", "sync chat, non-streaming")
-        self.b = Scenario("B", f"sync chat stream, {CHUNKS} chunks")
-        self.c = Scenario("C", "async chat, non-streaming")
-        self.b_short = Scenario("B10", f"sync chat stream, {SHORT_CHUNKS} chunks")
+        self.a = Scenario("A", "sync call")
+        self.b = Scenario("B", f"sync stream, {CHUNKS} chunks")
+        self.c = Scenario("C", "async call")
+        self.b_short = Scenario("B10", f"sync stream, {SHORT_CHUNKS} chunks")
         self.scenarios = (self.a, self.b, self.c, self.b_short)
-        # B uninstrumented with usage asked for (what the instrumentation sends) minus B.
-        self.b_usage_extra = Series()
-        # Median chunk-to-chunk gap inside B streams: base, and its increase per phase.
-        self.gap_base, self.gap_overhead = Series(), Series()
-        self.gap_floor, self.gap_ours = Series(), Series()
         self.floors: dict[str, Floor] = {}
         self.chunks_seen: dict[str, int] = {}
+        self.requests: dict[str, EmulatedRequest] = {}
+        self.notes: list[str] = []
+        self.sends_changed_stream = False
+        # B uninstrumented as the instrumentation sends it, minus B as the caller wrote it.
+        self.as_sent_extra = Series()
+        # B instrumented minus B instrumented with the per-chunk metric switched off.
+        self.chunk_metric = Series()
+        # Median chunk-to-chunk gap inside B streams, per phase.
+        self.gaps = {phase: Series() for phase in PHASES}
 
-    def instrument(self) -> None:
-        self.instrumentor.instrument(
-            tracer_provider=self.pipeline.tracer_provider,
-            meter_provider=self.pipeline.meter_provider,
-        )
+    # -- instrumenting ------------------------------------------------------------------
+
+    def instrument(self, chunk_timing: bool = True) -> None:
+        instrument(self.instrumentor, self.pipeline, chunk_timing=chunk_timing)
 
     def uninstrument(self) -> None:
         self.instrumentor.uninstrument()
 
+    # -- calibration: what the instrumentation emits and sends ---------------------------
+
+    def _recorded(self, key: str, fn: Callable[[], Any]) -> Any:
+        with recorded_requests() as seen:
+            result = fn()
+        if seen:
+            self.requests[key] = seen[-1]
+        return result
+
     def calibrate(self) -> None:
-        self.a.telemetry = capture_telemetry(lambda: call_a(self.client))
-        self.b.telemetry = capture_telemetry(lambda: call_b(self.client))
-        self.b_short.telemetry = capture_telemetry(
-            lambda: call_b(self.client, SHORT_STREAM_HEADERS)
-        )
-        self.c.telemetry = capture_telemetry(
-            lambda: self.loop.run_until_complete(call_c(self.aclient))
-        )
-        for scenario in self.scenarios:
-            assert scenario.telemetry is not None
-            self.floors[scenario.key] = Floor(self.pipeline, scenario.telemetry)
-        self.chunks_seen["plain"] = call_b(self.client)
-        self.chunks_seen["with usage"] = call_b_with_usage(self.client)
+        t = self.target
+        self._recorded("A", lambda: t.call(self.client))
+        self.chunks_seen["plain"] = self._recorded("B", lambda: t.stream(self.client, CHUNKS))
+        as_sent = self._recorded("B as sent", lambda: t.stream_as_sent(self.client, CHUNKS))
+        if as_sent is not None:
+            self.sends_changed_stream = True
+            self.chunks_seen["as sent"] = as_sent
+        else:
+            self.requests.pop("B as sent", None)
         self.instrument()
         try:
-            self.chunks_seen["instrumented"] = call_b(self.client)
+            self.chunks_seen["instrumented"] = t.stream(self.client, CHUNKS)
         finally:
             self.uninstrument()
-        # The in-situ floor records one chunk point per chunk the caller sees, as we do.
-        if self.floors["B"].chunk_points != self.chunks_seen["plain"]:
-            raise RuntimeError(
-                f"instrumentation recorded {self.floors['B'].chunk_points} chunk points for "
-                f"{self.chunks_seen['plain']} chunks; the in-situ floor assumes one per chunk"
+        if self.chunks_seen["instrumented"] != self.chunks_seen["plain"]:
+            self.notes.append(
+                f"the caller sees {self.chunks_seen['instrumented']} chunks instrumented but "
+                f"{self.chunks_seen['plain']} uninstrumented: the instrumentation changes the "
+                "stream the caller reads"
             )
+
+        runs: dict[str, Callable[[], Any]] = {
+            "A": lambda: t.call(self.client),
+            "B": lambda: t.stream(self.client, CHUNKS),
+            "C": lambda: self.loop.run_until_complete(t.acall(self.aclient)),
+            "B10": lambda: t.stream(self.client, SHORT_CHUNKS),
+        }
+        for scenario in self.scenarios:
+            scenario.telemetry = capture_telemetry(self.instrumentor, runs[scenario.key])
+            self.floors[scenario.key] = Floor(self.pipeline, scenario.telemetry)
+        points = self.floors["B"].chunk_points
+        if points != self.chunks_seen["plain"]:
+            self.notes.append(
+                f"{points} per-chunk points for {self.chunks_seen['plain']} chunks the caller "
+                "sees: the in-situ floor records one per chunk read and the rest at the end"
+            )
+
+    # -- one batch of one scenario --------------------------------------------------------
+
+    def _floor_stream(self, floor: Floor, chunks: int) -> None:
+        state = floor.open()
+        self.probe.hook = lambda: floor.chunk(state)
+        try:
+            self.target.stream(self.client, chunks)
+        finally:
+            self.probe.hook = None
+        floor.close(state)
 
     def _run(self, phase: str, key: str, calls: int) -> float:
-        floor = self.floors[key]
+        t, floor = self.target, self.floors[key]
         if key == "C":
-            call: Callable[[], Awaitable[Any]] = (
-                (lambda: floor_call_c(self.aclient, floor))
-                if phase == "floor"
-                else (lambda: call_c(self.aclient))
-            )
+            if phase == FLOOR:
+
+                async def floor_call() -> None:
+                    state = floor.open()
+                    await t.acall(self.aclient)
+                    floor.close(state)
+
+                call: Callable[[], Awaitable[Any]] = floor_call
+            else:
+                call = lambda: t.acall(self.aclient)  # noqa: E731
             return time_async(self.loop, call, calls)
         if key == "A":
-            fn: Callable[[], Any] = (
-                (lambda: floor_call_a(self.client, floor))
-                if phase == "floor"
-                else (lambda: call_a(self.client))
-            )
-        else:
-            headers = SHORT_STREAM_HEADERS if key == "B10" else STREAM_HEADERS
-            fn = (
-                (lambda: floor_call_b(self.client, floor, headers))
-                if phase == "floor"
-                else (lambda: call_b(self.client, headers))
-            )
-        return time_sync(fn, calls)
+            if phase == FLOOR:
+
+                def fn() -> None:
+                    state = floor.open()
+                    t.call(self.client)
+                    floor.close(state)
+
+            else:
+                fn = lambda: t.call(self.client)  # noqa: E731
+            return time_sync(fn, calls)
+        chunks = CHUNKS if key == "B" else SHORT_CHUNKS
+        if phase == FLOOR:
+            return time_sync(lambda: self._floor_stream(floor, chunks), calls)
+        return time_sync(lambda: t.stream(self.client, chunks), calls)
+
+    def gap_us(self, floor: Floor | None) -> float:
+        """Median wall-clock gap between consecutive chunk reads of B streams, microseconds.
+
+        The gap holds everything done per chunk (SDK parsing, our proxy, the metric record)
+        and nothing done once per call; the median shrugs off the odd gap where the process
+        was descheduled. With `floor`, the floor's per-chunk record is made at each read.
+        """
+        recorder = GapRecorder()
+        for _ in range(GAP_STREAMS):
+            recorder.start_stream()
+            state = floor.open() if floor is not None else None
+            if floor is not None and state is not None:
+
+                def hook(floor: Floor = floor, state: Any = state) -> None:
+                    floor.chunk(state)
+                    recorder()
+
+                self.probe.hook = hook
+            else:
+                self.probe.hook = recorder
+            try:
+                self.target.stream(self.client, CHUNKS)
+            finally:
+                self.probe.hook = None
+            if floor is not None and state is not None:
+                floor.close(state)
+        if not recorder.gaps_ns:
+            return float("nan")
+        return statistics.median(recorder.gaps_ns) / 1000
 
     def _phase(self, phase: str, calls: dict[str, int]) -> dict[str, float]:
-        if phase == "instrumented":
-            self.instrument()
+        instrumented = phase in (INSTRUMENTED, NO_CHUNK_METRIC)
+        if instrumented:
+            self.instrument(chunk_timing=phase == INSTRUMENTED)
         try:
-            results = {key: self._run(phase, key, n) for key, n in calls.items()}
-            floor = self.floors["B"] if phase == "floor" else None
-            results["gap"] = chunk_interval_us(self.client, floor, INTERVAL_STREAMS)
+            keys = {"B": calls["B"]} if phase == NO_CHUNK_METRIC else calls
+            results = {key: self._run(phase, key, n) for key, n in keys.items()}
+            results["gap"] = self.gap_us(self.floors["B"] if phase == FLOOR else None)
             return results
         finally:
-            if phase == "instrumented":
+            if instrumented:
                 self.uninstrument()
+
+    # -- schedule -----------------------------------------------------------------------
 
     def warm_up(self) -> None:
         calls = {"A": WARMUP_CALLS, "B": WARMUP_CALLS // 5, "C": WARMUP_CALLS, "B10": 10}
         for phase in PHASES + PHASES:
             self._phase(phase, calls)
-        for _ in range(WARMUP_CALLS // 5):
-            call_b_with_usage(self.client)
+        if self.sends_changed_stream:
+            for _ in range(WARMUP_CALLS // 5):
+                self.target.stream_as_sent(self.client, CHUNKS)
         for floor in self.floors.values():
             for _ in range(WARMUP_CALLS):
                 floor.emit()
@@ -587,296 +308,324 @@ class Bench:
         calls = {"A": CALLS_A, "B": CALLS_B, "C": CALLS_C, "B10": CALLS_B_SHORT}
         gc.collect()
         results = {phase: self._phase(phase, calls) for phase in order}
-        if index % 2:
-            b_plain = time_sync(lambda: call_b(self.client), CALLS_B)
-            b_usage = time_sync(lambda: call_b_with_usage(self.client), CALLS_B)
-        else:
-            b_usage = time_sync(lambda: call_b_with_usage(self.client), CALLS_B)
-            b_plain = time_sync(lambda: call_b(self.client), CALLS_B)
-        base = results["base"]
+        if self.sends_changed_stream:
+            t = self.target
+
+            def plain() -> float:
+                return time_sync(lambda: t.stream(self.client, CHUNKS), CALLS_B)
+
+            def sent() -> float:
+                return time_sync(lambda: t.stream_as_sent(self.client, CHUNKS), CALLS_B)
+
+            if index % 2:
+                b_plain, b_sent = plain(), sent()
+            else:
+                b_sent, b_plain = sent(), plain()
+            self.as_sent_extra.add(b_sent - b_plain)
+        base = results[BASE]
         for scenario in self.scenarios:
             key = scenario.key
-            scenario.base.values.append(base[key])
-            scenario.instrumented.values.append(results["instrumented"][key])
-            scenario.overhead.values.append(results["instrumented"][key] - base[key])
-            scenario.floor.values.append(results["floor"][key] - base[key])
-            floor = self.floors[key]
+            scenario.base.add(base[key])
+            scenario.instrumented.add(results[INSTRUMENTED][key])
+            scenario.overhead.add(results[INSTRUMENTED][key] - base[key])
+            scenario.floor.add(results[FLOOR][key] - base[key])
             repeats = FLOOR_CALLS // 5 if key.startswith("B") else FLOOR_CALLS
-            scenario.isolated_floor.values.append(time_sync(floor.emit, repeats))
-        self.b_usage_extra.values.append(b_usage - b_plain)
-        gap = {phase: results[phase]["gap"] for phase in PHASES}
-        self.gap_base.values.append(gap["base"])
-        self.gap_overhead.values.append(gap["instrumented"] - gap["base"])
-        self.gap_floor.values.append(gap["floor"] - gap["base"])
-        self.gap_ours.values.append(gap["instrumented"] - gap["floor"])
+            scenario.isolated_floor.add(time_sync(self.floors[key].emit, repeats))
+        self.chunk_metric.add(results[INSTRUMENTED]["B"] - results[NO_CHUNK_METRIC]["B"])
+        for phase in PHASES:
+            self.gaps[phase].add(results[phase]["gap"])
 
+    def run(self) -> None:
+        self.calibrate()
+        self.warm_up()
+        for index in range(ROUNDS):
+            self.round(index)
 
-# --- Extra facts for the reading ------------------------------------------------------------
+    def close(self) -> None:
+        if getattr(self.instrumentor, "is_instrumented_by_opentelemetry", False):
+            self.uninstrument()
+        try:
+            self.target.close(self.client)
+            self.loop.run_until_complete(self.target.aclose(self.aclient))
+        finally:
+            self.loop.close()
+            self.pipeline.shutdown()
+            gc.unfreeze()
 
+    # -- derived figures ------------------------------------------------------------------
 
-def emulator_usage_chunk_cost_us(repeats: int = 200) -> float:
-    """Server-side (emulator) cost of the extra usage chunk: in production this runs on the
-    provider's machine, here it runs in our process and lands in B's overhead."""
-    headers = {"content-type": "application/json", **STREAM_HEADERS}
-    path = "/openai/v1/chat/completions"
-    plain = {"model": MODEL, "messages": MESSAGES, "stream": True}
-    with_usage = {**plain, "stream_options": {"include_usage": True}}
+    def per_chunk_above_floor(self) -> float:
+        return (self.b.overhead.median - self.b.floor.median) / CHUNKS
 
-    def cost(body: dict[str, Any]) -> float:
-        request = EmulatedRequest("POST", path, headers, json.dumps(body).encode())
-        samples = []
-        for _ in range(5):
-            start = _clock()
-            for _ in range(repeats // 5):
-                handle(request)
-            samples.append((_clock() - start) / (repeats // 5) / 1000)
-        return min(samples)
+    def chunk_metric_points(self) -> int:
+        telemetry = self.b.telemetry
+        return telemetry.count(TIME_PER_OUTPUT_CHUNK) if telemetry is not None else 0
 
-    cost(plain)  # warm
-    return cost(with_usage) - cost(plain)
+    def gap_increase(self, phase: str, over: str = BASE) -> Series:
+        return Series(
+            [
+                high - low
+                for high, low in zip(self.gaps[phase].values, self.gaps[over].values, strict=True)
+            ]
+        )
 
-
-def memory_peak_per_call(fn: Callable[[], Any]) -> float:
-    """Median tracemalloc peak (KiB) above the starting point, over a few calls."""
-    peaks = []
-    for _ in range(MEMORY_CALLS):
-        gc.collect()
-        tracemalloc.reset_peak()
-        start, _ = tracemalloc.get_traced_memory()
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-        peaks.append((peak - start) / 1024)
-    return statistics.median(peaks)
-
-
-def measure_memory(bench: Bench) -> dict[str, tuple[float, float]]:
-    calls: dict[str, Callable[[], Any]] = {
-        "A": lambda: call_a(bench.client),
-        "B": lambda: call_b(bench.client),
-    }
-    results: dict[str, tuple[float, float]] = {}
-    tracemalloc.start()
-    try:
-        for key, fn in calls.items():
-            fn()
-            base = memory_peak_per_call(fn)
-            bench.instrument()
-            try:
-                fn()
-                instrumented = memory_peak_per_call(fn)
-            finally:
-                bench.uninstrument()
-            results[key] = (base, instrumented)
-    finally:
-        tracemalloc.stop()
-    return results
+    def summary(self) -> Summary:
+        per_chunk = self.per_chunk_above_floor()
+        points = self.chunk_metric_points()
+        return Summary(
+            name=self.target.name,
+            a_overhead=self.a.overhead.median,
+            a_ratio=self.a.ratio(),
+            c_overhead=self.c.overhead.median,
+            c_ratio=self.c.ratio(),
+            b_overhead=self.b.overhead.median,
+            b_per_chunk=per_chunk,
+            chunk_metric_per_chunk=(self.chunk_metric.median / points if points else float("nan")),
+            read_path_per_chunk=self.gap_increase(INSTRUMENTED).median,
+            verdicts=[
+                (
+                    f"A overhead <= {TARGET_RATIO} x floor",
+                    _cell(self.a.ratio(), 2, "x"),
+                    self.a.ratio() <= TARGET_RATIO,
+                ),
+                (
+                    f"B (overhead - floor) / {CHUNKS} <= {TARGET_PER_CHUNK_US:g} us",
+                    f"{per_chunk:.2f} us",
+                    per_chunk <= TARGET_PER_CHUNK_US,
+                ),
+                (
+                    f"C overhead <= {TARGET_RATIO} x floor",
+                    _cell(self.c.ratio(), 2, "x"),
+                    self.c.ratio() <= TARGET_RATIO,
+                ),
+            ],
+        )
 
 
 # --- Report ---------------------------------------------------------------------------------
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL  <<<<<<<<<<"
-
-
-def report(
-    bench: Bench,
-    memory: dict[str, tuple[float, float]],
-    usage_emulator_us: float,
-    load: tuple[float, float],
-    elapsed_s: float,
-) -> None:
-    print()
+def report_environment(names: list[str]) -> None:
+    settings = Settings.from_env()
     print("Environment")
     print(
         f"  python {platform.python_version()} ({sys.implementation.name}), "
-        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}"
+        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}; "
+        f"load average (1 min) {load_average():.2f}"
     )
-    packages = (
-        "openai",
-        "httpx2",
-        "opentelemetry-sdk",
-        "opentelemetry-util-genai",
-        "wrapt",
-        "pydantic",
-    )
-    print("  " + ", ".join(f"{package} {_version(package)}" for package in packages))
-    print(
-        f"  load average (1 min) {load[0]:.2f} at start, {load[1]:.2f} at end; times are CPU "
-        f"time of the process, all threads"
-    )
+    packages = ("opentelemetry-sdk", "opentelemetry-util-genai", "wrapt", "pydantic")
+    print("  " + ", ".join(f"{package} {version(package)}" for package in packages))
+    print("  times are CPU time of the process, all threads; the machine may be shared")
     print("  tracing: TracerProvider + BatchSpanProcessor -> exporter that drops every batch")
     print("  metrics: MeterProvider + InMemoryMetricReader (collected only outside timing)")
     print(
-        f"  schedule: {ROUNDS} rounds; per round and phase A {CALLS_A}, B {CALLS_B}, "
-        f"C {CALLS_C}, B10 {CALLS_B_SHORT} calls; medians over rounds"
+        f"  settings: content {settings.content_mode.name}, stream usage "
+        f"{'on' if settings.stream_usage else 'off'}; the per-chunk metric on, and off in "
+        "its own phase"
     )
+    print(
+        f"  schedule: {ROUNDS} rounds (BENCH_ROUNDS); per round and phase A {CALLS_A}, "
+        f"B {CALLS_B}, C {CALLS_C}, B10 {CALLS_B_SHORT} calls; medians over rounds"
+    )
+    print(f"  targets: {', '.join(names) if names else 'none'}")
 
+
+def report_target(bench: TargetBench, load: tuple[float, float], elapsed_s: float) -> None:
+    t = bench.target
+    row = next(iter(by_seed(t.name)), None)
+    package = row.package if row is not None and row.package else None
+    sdk = t.sdk
+    versions = f"{sdk} {version(sdk)}" if sdk else "SDK unknown"
+    if package:
+        versions += f", {package} {version(package)}"
     print()
+    print("=" * 100)
+    print(f"{t.name}: {versions}; load {load[0]:.2f} -> {load[1]:.2f}; {elapsed_s:.1f} s")
+    print("=" * 100)
     print("Telemetry per call (read back from a real instrumented call)")
     for scenario in bench.scenarios:
-        t = scenario.telemetry
-        assert t is not None
-        counts = ", ".join(
-            f"{name.removeprefix('gen_ai.client.')} {t.count(name)}"
-            for name in dict.fromkeys(p.name for p in t.points)
-        )
-        print(
-            f"  {scenario.key}: span '{t.span_name}' with {len(t.span_attributes)} "
-            f"attributes; {t.total_points()} metric points ({counts})"
-        )
+        assert scenario.telemetry is not None
+        print(f"  {scenario.key}: {scenario.telemetry.describe()}")
     seen = bench.chunks_seen
-    print(
-        f"  B: the caller iterates {seen['plain']} chunks uninstrumented, "
-        f"{seen['instrumented']} instrumented; {seen['with usage']} arrive when usage is "
-        f"asked for (the instrumentation asks, then hides the usage chunk)"
+    line = (
+        f"  B: the caller sees {seen['plain']} chunks uninstrumented, "
+        f"{seen['instrumented']} instrumented"
     )
+    if "as sent" in seen:
+        line += f"; {seen['as sent']} arrive as the instrumentation sends the request"
+    print(line)
+    for note in bench.notes:
+        print(f"  note: {note}")
 
     print()
     print(
-        "Microseconds per call: medians over rounds; overhead = instrumented - uninstrumented "
-        "and floor = floor call - uninstrumented, paired within each round"
+        "CPU microseconds per call: medians over rounds; overhead = instrumented - "
+        "uninstrumented, floor = floor call - uninstrumented, paired within each round"
     )
     header = (
-        f"{'scenario':<33}{'uninstr':>9}{'instr':>9}{'overhead':>10}{'(IQR)':>12}"
+        f"{'scenario':<30}{'uninstr':>9}{'instr':>9}{'overhead':>10}{'(IQR)':>13}"
         f"{'floor':>8}{'ovh/floor':>11}{'iso.floor':>11}"
     )
     print(header)
     print("-" * len(header))
-    for scenario in bench.scenarios:
-        low, high = scenario.overhead.quartiles()
+    for s in bench.scenarios:
         print(
-            f"{scenario.key + '  ' + scenario.title:<33}{scenario.base.median:>9.1f}"
-            f"{scenario.instrumented.median:>9.1f}{scenario.overhead.median:>10.1f}"
-            f"{f'{low:.0f}..{high:.0f}':>12}{scenario.floor.median:>8.1f}"
-            f"{scenario.ratio():>10.2f}x{scenario.isolated_floor.median:>11.1f}"
+            f"{s.key + '  ' + s.title:<30}{s.base.median:>9.1f}{s.instrumented.median:>9.1f}"
+            f"{s.overhead.median:>10.1f}{s.overhead.iqr():>13}{s.floor.median:>8.1f}"
+            f"{_cell(s.ratio(), 2, 'x'):>11}{s.isolated_floor.median:>11.1f}"
         )
-    print(
-        "  floor: the same span and metric points emitted with the SDK around a real "
-        "uninstrumented call (in situ);"
-    )
-    print("  iso.floor: the same emission alone in a tight loop (warm caches, optimistic)")
+    emulator = {key: emulator_cost_us(request) for key, request in bench.requests.items()}
+    if "A" in emulator and "B" in emulator:
+        print(
+            f"  the emulator's own work (server-side, in this process only because the "
+            f"transport is) is in the uninstrumented times: A {emulator['A']:.0f}, "
+            f"B {emulator['B']:.0f} us"
+        )
 
     b = bench.b
-    per_chunk = (b.overhead.median - b.floor.median) / CHUNKS
-    usage_extra = bench.b_usage_extra.median
-    per_chunk_logic = (b.overhead.median - usage_extra - b.floor.median) / CHUNKS
-    per_chunk_iso = (b.overhead.median - b.isolated_floor.median) / CHUNKS
+    per_chunk = bench.per_chunk_above_floor()
     print()
     print(
         f"B per chunk: (overhead - floor) / {CHUNKS} = ({b.overhead.median:.1f} - "
-        f"{b.floor.median:.1f}) / {CHUNKS} = {per_chunk:.2f} us"
+        f"{b.floor.median:.1f}) / {CHUNKS} = {per_chunk:.2f} us; against the isolated "
+        f"floor {(b.overhead.median - b.isolated_floor.median) / CHUNKS:.2f} us"
     )
-    print(
-        f"  the extra usage chunk alone (same stream, uninstrumented, with include_usage) "
-        f"costs {usage_extra:.1f} us per stream,"
-    )
-    print(
-        f"  {usage_emulator_us:.1f} us of it the emulator building it (server-side work, "
-        f"in our process only because the transport is in-process)"
-    )
-    print(
-        f"  without it: (overhead - usage chunk - floor) / {CHUNKS} = {per_chunk_logic:.2f} us "
-        f"per chunk; against the isolated floor: {per_chunk_iso:.2f} us per chunk"
-    )
-    extra = CHUNKS - SHORT_CHUNKS
-    slope, floor_slope, excess = Series(), Series(), Series()
-    for long_o, short_o, long_f, short_f in zip(
-        b.overhead.values,
-        bench.b_short.overhead.values,
-        b.floor.values,
-        bench.b_short.floor.values,
-        strict=True,
-    ):
-        slope.values.append((long_o - short_o) / extra)
-        floor_slope.values.append((long_f - short_f) / extra)
-        excess.values.append(slope.values[-1] - floor_slope.values[-1])
-    low, high = excess.quartiles()
-    print()
-    print("B per chunk, without anything paid once per call:")
-    print(
-        f"  slope between the {CHUNKS}- and {SHORT_CHUNKS}-chunk streams: overhead "
-        f"{slope.median:.2f}, floor {floor_slope.median:.2f}, ours above the floor "
-        f"{excess.median:.2f} us per chunk (IQR {low:.2f}..{high:.2f})"
-    )
-    low, high = bench.gap_ours.quartiles()
-    print(
-        f"  median chunk-to-chunk gap: {bench.gap_base.median:.1f} us uninstrumented, "
-        f"+{bench.gap_overhead.median:.2f} instrumented, +{bench.gap_floor.median:.2f} floor; "
-        f"ours above the floor {bench.gap_ours.median:.2f} us per chunk "
-        f"(IQR {low:.2f}..{high:.2f})"
-    )
-
-    print()
-    print("Targets (against the in-situ floor)")
-    verdicts = [
-        (
-            f"A overhead <= {TARGET_RATIO} x floor",
-            f"{bench.a.ratio():.2f}x",
-            bench.a.ratio() <= TARGET_RATIO,
-        ),
-        (
-            f"B (overhead - floor) / {CHUNKS} <= {TARGET_PER_CHUNK_US:g} us",
-            f"{per_chunk:.2f} us",
-            per_chunk <= TARGET_PER_CHUNK_US,
-        ),
-        (
-            f"C overhead <= {TARGET_RATIO} x floor",
-            f"{bench.c.ratio():.2f}x",
-            bench.c.ratio() <= TARGET_RATIO,
-        ),
-    ]
-    for label, value, ok in verdicts:
-        print(f"  {label:<36}{value:>10}   {_verdict(ok)}")
-    iso = ", ".join(
-        f"{s.key} {s.overhead.median / s.isolated_floor.median:.2f}x" for s in (bench.a, bench.c)
-    )
-    print(f"  for reference, overhead / isolated floor: {iso}; B {per_chunk_iso:.2f} us/chunk")
-
-    print()
-    print(f"Memory: tracemalloc peak during one call, KiB (median of {MEMORY_CALLS})")
-    for key, (base, instrumented) in memory.items():
-        print(
-            f"  {key}: uninstrumented {base:.1f}, instrumented {instrumented:.1f}, "
-            f"difference {instrumented - base:+.1f}"
+    if bench.sends_changed_stream:
+        extra = bench.as_sent_extra.median
+        logic = (b.overhead.median - extra - b.floor.median) / CHUNKS
+        line = (
+            f"  the request as the instrumentation sends it costs {extra:.1f} us more per "
+            f"stream uninstrumented (IQR {bench.as_sent_extra.iqr(1)})"
         )
+        if "B as sent" in emulator and "B" in emulator:
+            line += f", {emulator['B as sent'] - emulator['B']:.1f} us of it the emulator's"
+        print(line)
+        print(f"  without it: (overhead - that - floor) / {CHUNKS} = {logic:.2f} us per chunk")
+    extra_chunks = CHUNKS - SHORT_CHUNKS
+    excess = Series(
+        [
+            ((lo - so) - (lf - sf)) / extra_chunks
+            for lo, so, lf, sf in zip(
+                b.overhead.values,
+                bench.b_short.overhead.values,
+                b.floor.values,
+                bench.b_short.floor.values,
+                strict=True,
+            )
+        ]
+    )
+    print(
+        f"  slope between the {CHUNKS}- and {SHORT_CHUNKS}-chunk streams, ours above the "
+        f"floor: {excess.median:.2f} us per chunk (IQR {excess.iqr(2)}; nothing paid once "
+        "per call, noisy)"
+    )
+    above_floor = bench.gap_increase(INSTRUMENTED, FLOOR)
+    print(
+        f"  read path, median chunk-to-chunk gap: {bench.gaps[BASE].median:.1f} us "
+        f"uninstrumented, {bench.gap_increase(INSTRUMENTED).median:+.2f} instrumented, "
+        f"{bench.gap_increase(FLOOR).median:+.2f} floor; ours above the floor "
+        f"{above_floor.median:.2f} us per chunk (IQR {above_floor.iqr(2)})"
+    )
+    points = bench.chunk_metric_points()
+    metric_gap = bench.gap_increase(INSTRUMENTED, NO_CHUNK_METRIC)
+    per_point = f"{bench.chunk_metric.median / points:.2f}" if points else "n/a"
+    print(
+        f"Per-chunk metric ({points} time_per_output_chunk points per stream): "
+        f"{bench.chunk_metric.median:.1f} us per stream (IQR {bench.chunk_metric.iqr()}), "
+        f"{per_point} us per point; {metric_gap.median:+.2f} us on the read-path gap "
+        f"(AGENTOPS_GENAI_STREAM_CHUNK_TIMING=false saves it)"
+    )
 
-    failed = sum(not ok for _, _, ok in verdicts)
+    print("Targets (against the in-situ floor)")
+    for label, value, ok in bench.summary().verdicts:
+        print(f"  {label:<36}{value:>10}   {verdict(ok)}")
+
+
+def _cell(value: float, digits: int = 1, suffix: str = "") -> str:
+    return "n/a" if value != value else f"{value:.{digits}f}{suffix}"
+
+
+def report_summary(summaries: list[Summary]) -> int:
+    """The table of all providers; returns how many targets were missed (errors count)."""
     print()
-    if failed:
-        print("=" * 72)
-        print(f"RESULT: FAIL - {failed} of {len(verdicts)} targets missed (a report: exit 0)")
-        print("=" * 72)
-    else:
-        print(f"RESULT: PASS - all {len(verdicts)} targets met")
-    print(f"(bench took {elapsed_s:.1f} s)")
+    print("=" * 100)
+    print(
+        "What a user pays, per provider: CPU microseconds, medians over rounds, against the "
+        "uninstrumented SDK"
+    )
+    header = (
+        f"{'provider':<14}{'A call':>8}{'/floor':>8}{'C call':>8}{'/floor':>8}"
+        f"{'B stream':>10}{'B/chunk':>9}{'metric':>8}{'read':>7}   targets"
+    )
+    print(header)
+    print("-" * 100)
+    failed = 0
+    for s in summaries:
+        if s.error is not None:
+            failed += 1
+            print(f"{s.name:<14}ERROR {s.error}")
+            continue
+        missed = [label.split(" ", 1)[0] for label, _, ok in s.verdicts if not ok]
+        failed += len(missed)
+        print(
+            f"{s.name:<14}{_cell(s.a_overhead):>8}{_cell(s.a_ratio, 2, 'x'):>8}"
+            f"{_cell(s.c_overhead):>8}{_cell(s.c_ratio, 2, 'x'):>8}"
+            f"{_cell(s.b_overhead, 0):>10}{_cell(s.b_per_chunk, 2):>9}"
+            f"{_cell(s.chunk_metric_per_chunk, 2):>8}{_cell(s.read_path_per_chunk, 2):>7}   "
+            + ("PASS" if not missed else f"FAIL {', '.join(missed)}")
+        )
+    print("-" * 100)
+    print(
+        "  A call, C call: overhead per plain call (sync, async); /floor: that over the "
+        f"in-situ floor (target <= {TARGET_RATIO}x)"
+    )
+    print(
+        f"  B stream: overhead per {CHUNKS}-chunk stream; B/chunk: (B overhead - floor) / "
+        f"{CHUNKS} (target <= {TARGET_PER_CHUNK_US:g} us)"
+    )
+    print(
+        "  metric: the time_per_output_chunk metric per point (on minus off); read: our work "
+        "per chunk on the caller's read path (median chunk-to-chunk gap increase)"
+    )
+    return failed
 
 
 def main() -> int:
     started = time.perf_counter()
-    load_before = os.getloadavg()[0]
-    bench = Bench()
+    loaded = load_targets()
+    report_environment([item.name for item in loaded])
+    probe = ChunkProbe()
+    probe.install()
+    summaries: list[Summary] = []
     try:
-        bench.calibrate()
-        bench.warm_up()
-        for index in range(ROUNDS):
-            bench.round(index)
-        usage_emulator_us = emulator_usage_chunk_cost_us()
-        memory = measure_memory(bench)
-        load = (load_before, os.getloadavg()[0])
-        report(bench, memory, usage_emulator_us, load, time.perf_counter() - started)
+        for item in loaded:
+            if item.target is None:
+                print(f"\n{item.name}: could not load the target: {item.error}")
+                summaries.append(Summary(item.name, error=f"loading: {item.error}"))
+                continue
+            target_started, load_before = time.perf_counter(), load_average()
+            bench: TargetBench | None = None
+            try:
+                bench = TargetBench(item.target, probe)
+                bench.run()
+                report_target(
+                    bench,
+                    (load_before, load_average()),
+                    time.perf_counter() - target_started,
+                )
+                summaries.append(bench.summary())
+            except Exception as error:
+                print(f"\n{item.name}: the bench failed")
+                traceback.print_exc(file=sys.stdout)
+                summaries.append(Summary(item.name, error=f"{type(error).__name__}: {error}"))
+            finally:
+                if bench is not None:
+                    bench.close()
     finally:
-        bench.loop.run_until_complete(bench.aclient.close())
-        bench.loop.close()
-        bench.client.close()
-        bench.pipeline.shutdown()
+        probe.uninstall()
+    failed = report_summary(summaries)
+    total = sum(len(s.verdicts) if s.error is None else 1 for s in summaries)
+    banner(failed, total, time.perf_counter() - started)
     return 0
 
 

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
-SPAN_LINE = re.compile(r"^([✓✗]) (\S+)\s+openai\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
+from agentops_semconv.providers import instrumented
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+# operation, provider, model, input and output tokens
+LINE = re.compile(r"^([✓✗]) (\S+)\s+(\S+)\s+(\S+)\s+in (\d+)(?:\s+out (\d+))?\s")
 COHERE_LINE = re.compile(r"^[✓✗] \S+\s+cohere\s")
 ANTHROPIC_LINE = re.compile(r"^✓ chat\s+anthropic\s+claude-haiku-4-5\s+in \d+\s+out \d+")
 OLLAMA_LINE = re.compile(r"^[✓✗] \S+\s+ollama\s")
+
+
+def demo_providers() -> set[str]:
+    """The providers whose calls the demo makes: a module in examples/calls whose SDK is
+    installed (what the app runs, see examples/calls/__init__.py)."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from calls import installed
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    modules = {module.__name__.rpartition(".")[2] for module in installed()}
+    return {row.name for row in instrumented() if f"{row.seed}_calls" in modules}
 
 
 def table_row(output: str, metric: str, *labels: str) -> list[str]:
@@ -26,9 +45,12 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert output.startswith("== LLM telemetry demo ==")
     assert "[app] done" in output
 
-    spans = [match for line in output.splitlines() if (match := SPAN_LINE.match(line))]
-    # chat, stream, tool call (two chat calls), embeddings
-    assert [(m[1], m[2], m[3]) for m in spans] == [
+    every = [match for line in output.splitlines() if (match := LINE.match(line))]
+    assert {m[3] for m in every} == demo_providers()
+    assert all(m[1] == "✓" and int(m[5]) > 0 for m in every)
+    # OpenAI: chat, stream, tool call (two chat calls), embeddings
+    spans = [m for m in every if m[3] == "openai"]
+    assert [(m[1], m[2], m[4]) for m in spans] == [
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
         ("✓", "chat", "gpt-4o-mini"),
@@ -36,10 +58,10 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
         ("✓", "embeddings", "text-embedding-3-small"),
     ]
     chats, embedding = spans[:4], spans[4]
-    assert all(int(m[4]) > 0 and int(m[5]) > 0 for m in chats)
-    assert embedding[5] is None and int(embedding[4]) > 0
+    assert all(int(m[5]) > 0 and int(m[6]) > 0 for m in chats)
+    assert embedding[6] is None and int(embedding[5]) > 0
+    assert len([m for m in spans if "(stream, first chunk " in m.string]) == 1
     stream_lines = [line for line in output.splitlines() if "(stream, first chunk " in line]
-    assert len([line for line in stream_lines if " openai " in line]) == 1
     # Groq: a chat completion and a stream, after the OpenAI calls.
     groq = [line for line in output.splitlines() if re.match(r"^✓ chat\s+groq\s", line)]
     assert len(groq) == 2 and groq[1] in stream_lines
@@ -65,22 +87,26 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
 
     # Span lines come after the app's own lines and before the table.
     lines = output.splitlines()
-    first_span = lines.index(spans[0].string)
+    first_span = lines.index(every[0].string)
     assert lines.index("[app] done") < first_span
     table_start = next(i for i, line in enumerate(lines) if line.startswith("GenAI metrics ("))
-    assert table_start > lines.index(spans[-1].string)
+    assert table_start > lines.index(every[-1].string)
     table = "\n".join(lines[table_start:])
     assert "service llm-demo" in lines[table_start]
 
-    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai")
+    duration = table_row(table, "gen_ai.client.operation.duration", "chat", "openai", "gpt-4o-mini")
     assert duration[duration.index("gpt-4o-mini") + 3] == "4"  # count of chat calls
     # The token table agrees with the span lines.
-    chat_input = table_row(table, "gen_ai.client.token.usage", "chat", "input", "openai")
-    chat_output = table_row(table, "gen_ai.client.token.usage", "chat", "output", "openai")
-    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[4]) for m in chats))
-    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[5]) for m in chats))
+    chat_input = table_row(
+        table, "gen_ai.client.token.usage", "chat", "openai", "gpt-4o-mini", "input"
+    )
+    chat_output = table_row(
+        table, "gen_ai.client.token.usage", "chat", "openai", "gpt-4o-mini", "output"
+    )
+    assert chat_input[chat_input.index("input") + 3] == str(sum(int(m[5]) for m in chats))
+    assert chat_output[chat_output.index("output") + 3] == str(sum(int(m[6]) for m in chats))
     embedding_input = table_row(table, "gen_ai.client.token.usage", "embeddings", "input", "openai")
-    assert embedding_input[embedding_input.index("input") + 3] == embedding[4]
+    assert embedding_input[embedding_input.index("input") + 3] == embedding[5]
 
     # Anthropic: a message, a messages.stream() call, a call with a cached prompt; one span
     # each (the SDK's own spans are switched off), the stream's with its usage.
@@ -92,3 +118,14 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     (app_line,) = [line for line in lines if line.endswith("written to it")]
     new, read, written = (int(word) for word in re.findall(r"\d+", app_line))
     assert re.search(rf" in {new + read + written} .* cache-read {read} ", anthropic_lines[2])
+
+
+AI21_LINE = re.compile(r"^✓ chat\s+ai21\s+jamba-mini\s+in (\d+)\s+out (\d+)\s+cost n/a\s")
+
+
+def test_demo_makes_one_ai21_call_its_cost_unknown(demo_run) -> None:
+    output = demo_run.result.stdout
+    (line,) = [match for line in output.splitlines() if (match := AI21_LINE.match(line))]
+    assert int(line[1]) > 0 and int(line[2]) > 0
+    duration = table_row(output, "gen_ai.client.operation.duration", "chat", "ai21")
+    assert duration[duration.index("jamba-mini") + 3] == "1"

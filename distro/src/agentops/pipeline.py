@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
@@ -50,9 +51,10 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.util.types import AttributeValue
 
 from agentops import _compat
+from agentops._prometheus_labels import align_prometheus_labels
 from agentops.cost import CostSpanProcessor
 from agentops.export_health import guard, take_over_exit
-from agentops.signal_exporters import EXPORTER_VARIABLES, SIGNALS, build_exporters
+from agentops.signal_exporters import EXPORTER_VARIABLES, SIGNALS, build_exporters, configured_names
 
 __all__ = [
     "Pipeline",
@@ -63,6 +65,7 @@ __all__ = [
 ]
 
 _logger = logging.getLogger(__name__)
+_PROMETHEUS_MODULE: Final = "opentelemetry.exporter.prometheus"
 
 # Declarative configuration (SDK >= 1.45); older SDKs do not know the variable.
 _OTEL_CONFIG_FILE: Final = "OTEL_CONFIG_FILE"
@@ -151,6 +154,10 @@ def ensure_pipeline(
     """
     global _built
     with _lock:
+        if _prometheus_in_use():
+            # Before any collection: a Prometheus reader, built here or by the app, writes
+            # the GenAI metrics of several providers' scopes with their labels in place.
+            align_prometheus_labels()
         tracer_provider: object = trace.get_tracer_provider()
         meter_provider: object = metrics.get_meter_provider()
         if not _is_set(tracer_provider, meter_provider):
@@ -188,6 +195,12 @@ def ensure_pipeline(
             cost_processor=cost_processor,
             owned=sdk_tracer is not None and sdk_tracer is _built,
         )
+
+
+def _prometheus_in_use() -> bool:
+    """Whether a Prometheus reader is configured or already loaded (else its exporter, and
+    prometheus_client, are not imported for nothing)."""
+    return _PROMETHEUS_MODULE in sys.modules or "prometheus" in configured_names("metrics")
 
 
 def _is_set(tracer_provider: object, meter_provider: object) -> bool:

@@ -43,6 +43,10 @@ AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS: Final = "agentops.usage.estimated_input_t
 AGENTOPS_USAGE_ESTIMATED_OUTPUT_TOKENS: Final = "agentops.usage.estimated_output_tokens"
 """int, {token}: estimated output tokens of an abandoned stream (see above)."""
 
+AGENTOPS_AI21_CUSTOM_MODEL: Final = "agentops.ai21.custom_model"
+"""string: the custom (fine-tuned) AI21 model a Jurassic-2 completion was asked of, trained on
+the ``gen_ai.request.model`` it names (``completion.create(custom_model=...)``)."""
+
 
 # Time the provider's servers report spending on a call, as opposed to the client-side
 # duration the conventions record. Provider-neutral: Groq reports these phases (seconds, in

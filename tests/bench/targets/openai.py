@@ -55,3 +55,15 @@ class Target(BenchTarget):
             extra_headers={"x-emulator-chunks": str(chunks)},
         )
         return sum(1 for _ in stream)
+
+    def stream_as_sent(self, client: Any, chunks: int) -> int:
+        # The instrumentation asks for usage on streams whose caller did not (one more chunk,
+        # which it hides from the caller); this is that request, made without it.
+        stream = client.chat.completions.create(
+            model=MODEL,
+            messages=MESSAGES,
+            stream=True,
+            extra_headers={"x-emulator-chunks": str(chunks)},
+            extra_body={"stream_options": {"include_usage": True}},
+        )
+        return sum(1 for _ in stream)

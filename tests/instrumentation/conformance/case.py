@@ -38,6 +38,9 @@ class ProviderCase(ABC):
     """Whether a stream left mid-way can be let go: closed, or dropped (a generator dropped is
     closed by the garbage collector). False for an SDK generator that swallows the close
     (``except: pass`` around its ``yield``), which raises there uninstrumented too."""
+    sdk_loggers: ClassVar[tuple[str, ...]] = ()
+    """Top-level loggers of the SDK itself, left out of the check that no log line carries the
+    client's key (ai21 2.0 logs every request's headers at INFO: the SDK's doing, not ours)."""
 
     def __init__(self, emulator: Any, telemetry: Any) -> None:
         self.emulator = emulator
@@ -100,7 +103,23 @@ class ProviderCase(ABC):
         return f"{self.operation} {self.model}"
 
 
-class OpenAIShapedCase(ProviderCase):
+class OpenAIShapedResults:
+    """``text``, ``chunk_text`` and ``usage`` of a ``ProviderCase`` whose SDK answers in the
+    OpenAI chat shape (choices with a message or a delta; usage in prompt and completion
+    tokens). Put it first among the bases: ``class MyCase(OpenAIShapedResults, ProviderCase)``.
+    """
+
+    def text(self, result: Any) -> str:
+        return result.choices[0].message.content
+
+    def chunk_text(self, chunk: Any) -> str:
+        return "".join(choice.delta.content or "" for choice in chunk.choices)
+
+    def usage(self, result: Any) -> tuple[int, int]:
+        return result.usage.prompt_tokens, result.usage.completion_tokens
+
+
+class OpenAIShapedCase(OpenAIShapedResults, ProviderCase):
     """A provider whose SDK has OpenAI's chat surface (``client.chat.completions.create``,
     choices, deltas, ``usage.prompt_tokens``): openai and groq. It supplies ``client`` and
     ``dump``."""
@@ -118,15 +137,6 @@ class OpenAIShapedCase(ProviderCase):
 
     def stream(self, client: Any, headers: Mapping[str, str] | None = None) -> Any:
         return self._create(client, headers, stream=True)
-
-    def text(self, result: Any) -> str:
-        return result.choices[0].message.content
-
-    def chunk_text(self, chunk: Any) -> str:
-        return "".join(choice.delta.content or "" for choice in chunk.choices)
-
-    def usage(self, result: Any) -> tuple[int, int]:
-        return result.usage.prompt_tokens, result.usage.completion_tokens
 
 
 async def resolve(value: Any) -> Any:

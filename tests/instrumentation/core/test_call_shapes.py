@@ -8,6 +8,7 @@ and the exact span and metric points.
 from __future__ import annotations
 
 import gc
+import importlib.machinery
 import inspect
 import os
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 
 import fake_sdk
 import pytest
+from conformance.expect import global_tracer_provider
 from fake_instrumentation import FakeInstrumentor
 from fake_sdk import completion as completion_imported_by_name
 from opentelemetry import trace
@@ -179,6 +181,32 @@ def test_a_stream_object_keeps_its_type_and_protocols(instrumented, telemetry):
     span = only_span(telemetry)
     assert_span(span, streamed_attributes(span))
     assert_metrics(telemetry, streamed=True)
+
+
+_PROTOCOLS = ("__iter__", "__aiter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
+
+
+def _protocols(stream: Any) -> set[str]:
+    return {name for name in _PROTOCOLS if hasattr(stream, name)}
+
+
+async def test_a_stream_proxy_offers_no_protocol_its_stream_lacks(instrumented, telemetry):
+    client = fake_sdk.Client()
+    streams = [
+        client.chat.create(model=MODEL, messages=MESSAGES, stream=True),
+        client.chat.stream_lazy(model=MODEL, messages=MESSAGES),
+        client.chat.dual(model=MODEL, messages=MESSAGES),
+        client.achat.stream_agen(model=MODEL, messages=MESSAGES),
+        await client.achat.chat_iter(model=MODEL, messages=MESSAGES),
+    ]
+    for stream in streams:
+        assert _protocols(stream) == _protocols(stream.__wrapped__), type(stream.__wrapped__)
+    assert _protocols(streams[1]) == {"__iter__"}  # a generator: no ``with``
+    for stream in streams[:3]:
+        list(stream)
+    for stream in streams[3:]:
+        [chunk async for chunk in stream]
+    assert len(telemetry.spans()) == len(streams)
 
 
 # A generator function (Cohere's chat_stream), and a plain def returning a generator that has
@@ -449,6 +477,25 @@ def test_an_sdk_that_traces_itself_gives_one_genai_span(telemetry, monkeypatch):
     assert [s.name for s in telemetry.spans()] == ["fake.sdk.request"]
 
 
+def test_an_sdk_tracing_to_the_global_provider_is_switched_off_there_too(telemetry, monkeypatch):
+    # The SDK traces to the global provider; this instrumentation was given another one.
+    monkeypatch.delenv("FAKE_SDK_TRACING", raising=False)
+    global_exporter = global_tracer_provider(monkeypatch)
+    fake_sdk.TRACES_ITSELF["on"] = True
+    client = fake_sdk.Client()
+
+    instrumentor = FakeInstrumentor()
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        client.chat.create(model=MODEL, messages=MESSAGES)
+    finally:
+        instrumentor.uninstrument()
+    assert only_span(telemetry).name == f"chat {MODEL}"
+    assert global_exporter.get_finished_spans() == ()
+    client.chat.create(model=MODEL, messages=MESSAGES)
+    assert [s.name for s in global_exporter.get_finished_spans()] == ["fake.sdk.request"]
+
+
 # -- patching on import -------------------------------------------------------------------------
 
 
@@ -468,6 +515,61 @@ def test_instrumenting_does_not_import_the_sdk(telemetry, tmp_path, monkeypatch)
     finally:
         instrumentor.uninstrument()
         sys.modules.pop("late_sdk", None)
+
+
+def _namespace_package(root: Path, name: str, module: str | None) -> None:
+    """A namespace package (no ``__init__.py``) holding a copy of the fake SDK as ``module``,
+    or, with ``module`` None, only an unrelated subpackage: a layout the instrumentor does not
+    know."""
+    package = root / name
+    (package / "other").mkdir(parents=True)
+    (package / "other" / "__init__.py").write_text("")
+    if module is not None:
+        (package / f"{module}.py").write_text(Path(fake_sdk.__file__).read_text())
+
+
+def test_a_namespace_package_imported_after_instrumenting_is_traced(
+    telemetry, tmp_path, monkeypatch
+):
+    # wrapt's post-import hooks never run for a namespace package: the core watches it itself.
+    _namespace_package(tmp_path, "late_ns", "sdk")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    instrumentor = FakeInstrumentor(module="late_ns.sdk")
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        assert "late_ns" not in sys.modules
+        from late_ns import sdk  # type: ignore[import-not-found]
+
+        assert sdk.Client().chat.create(model=MODEL, messages=MESSAGES)["text"] == REPLY
+        assert only_span(telemetry).name == f"chat {MODEL}"
+        import late_ns  # type: ignore[import-not-found]
+
+        assert isinstance(late_ns.__loader__, importlib.machinery.NamespaceLoader)
+        assert list(late_ns.__path__) == [str(tmp_path / "late_ns")]
+        assert late_ns.__file__ is None
+    finally:
+        instrumentor.uninstrument()
+        for name in ("late_ns.sdk", "late_ns.other", "late_ns"):
+            sys.modules.pop(name, None)
+
+
+def test_a_namespace_package_of_an_unknown_layout_is_a_warning(
+    telemetry, tmp_path, monkeypatch, caplog
+):
+    _namespace_package(tmp_path, "late_unknown", None)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    instrumentor = FakeInstrumentor(module="late_unknown.sdk")
+    instrumentor.instrument(tracer_provider=telemetry.tracer_provider)
+    try:
+        import late_unknown.other  # type: ignore[import-not-found]  # noqa: F401
+    finally:
+        instrumentor.uninstrument()
+        for name in ("late_unknown.other", "late_unknown"):
+            sys.modules.pop(name, None)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "Instrumenting fake_sdk found none of the methods it knows in the installed version: "
+        "its calls will not be traced."
+    ]
 
 
 # -- a change the server refuses ----------------------------------------------------------------

@@ -6,10 +6,11 @@ one package covers SDK versions that moved or renamed modules: a target the inst
 lacks is skipped (debug log); an instrumentor that can patch nothing says so at warning level.
 
 Instrumenting never imports an SDK the application has not imported: the patches of an SDK
-are applied when the application imports it (a post-import hook), or at once if it already
-has. Each function is traced in place where it is a Python function (see ``_inplace``: every
-reference to it is traced, including bound methods and names imported earlier), and through a
-``wrapt`` wrapper on its attribute otherwise.
+are applied when the application imports it (a post-import hook, namespace packages included:
+see ``_import_hooks``), or at once if it already has. Each function is traced in place where
+it is a Python function (see ``_inplace``: every reference to it is traced, including bound
+methods and names imported earlier), and through a ``wrapt`` wrapper on its attribute
+otherwise.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, ClassVar
 
 from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.core import _compat, hooks
+from opentelemetry.instrumentation.agentops.core._import_hooks import when_imported
 from opentelemetry.instrumentation.agentops.core._inplace import InPlacePatch, can_patch_in_place
 from opentelemetry.instrumentation.agentops.core._patch import Patch, shape_of
 from opentelemetry.instrumentation.agentops.core._telemetry import GenAITelemetry
@@ -36,7 +38,7 @@ from opentelemetry.instrumentation.agentops.core.settings import Settings
 
 # The module opts out of type checking (``# type: ignore`` at its top).
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
-from wrapt import register_post_import_hook, wrap_function_wrapper
+from wrapt import wrap_function_wrapper
 
 __all__ = ["GenAIInstrumentor", "NativeTracing"]
 
@@ -51,7 +53,8 @@ class NativeTracing:
     """How an SDK that traces itself is kept from adding a second span to each call.
 
     While instrumented, the SDK's tracer ``scopes`` are switched off on the tracer provider
-    (its HTTP requests and ``traceparent`` then belong to our span), and each ``env`` variable
+    this instrumentation emits to and on the global one, which such SDKs use by default (their
+    HTTP requests and ``traceparent`` then belong to our span), and each ``env`` variable
     the user has not set is set, so clients made later, or on a provider that cannot switch
     scopes, start with the SDK's own tracing off. Both are undone by ``uninstrument()``.
     """
@@ -130,7 +133,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 self._apply_root(root)
             elif root not in state.hooked:
                 state.hooked.add(root)
-                register_post_import_hook(self._on_import, root)
+                when_imported(root, self._on_import)
 
     def _uninstrument(self, **kwargs: Any) -> None:
         state = self._state()
@@ -216,9 +219,14 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         native = self.native_tracing
         if native is None:
             return
-        provider = tracer_provider if tracer_provider is not None else trace.get_tracer_provider()
-        if _compat.switch_off_scopes(provider, native.scopes):
-            state.native_provider = provider
+        # SDKs trace to the global provider unless told otherwise: switch their scopes off
+        # there too when this instrumentation was given a provider of its own.
+        providers = [trace.get_tracer_provider()]
+        if tracer_provider is not None and tracer_provider is not providers[0]:
+            providers.insert(0, tracer_provider)
+        for provider in providers:
+            if _compat.switch_off_scopes(provider, native.scopes):
+                state.native_providers.append(provider)
         for name, value in native.env.items():
             if name not in os.environ:
                 os.environ[name] = value
@@ -233,9 +241,10 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
 
     def _native_tracing_on(self, state: _State) -> None:
         native = self.native_tracing
-        if native is not None and state.native_provider is not None:
-            _compat.switch_on_scopes(state.native_provider, native.scopes)
-        state.native_provider = None
+        if native is not None:
+            for provider in state.native_providers:
+                _compat.switch_on_scopes(provider, native.scopes)
+        state.native_providers = []
         for name in state.native_env:
             os.environ.pop(name, None)
         state.native_env = []
@@ -261,7 +270,7 @@ class _State:
     """Patches by top-level module, waiting for the application to import it."""
     hooked: set[str] = field(default_factory=set)
     applied: list[_Applied] = field(default_factory=list)
-    native_provider: Any = None
+    native_providers: list[Any] = field(default_factory=list)
     native_env: list[str] = field(default_factory=list)
 
 

@@ -395,6 +395,20 @@ def _view(name: str, view: Callable[[Any], Any], asynchronous: bool) -> property
     return property(get)
 
 
+class _Absent:
+    """A protocol method the stream lacks, kept off the proxy: wrapt's proxy types define
+    ``__enter__``, ``__exit__``, ``__aenter__``, ``__aexit__`` and ``__iter__`` for every
+    object they wrap, so ``hasattr(proxy, "__aenter__")`` would be true of any stream."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        raise AttributeError(self.name)
+
+
+_WRAPT_PROTOCOLS = ("__iter__", "__enter__", "__exit__", "__aenter__", "__aexit__")
+
 _classes: dict[tuple[type, frozenset[str], StreamHelpers | None], type | None] = {}
 
 
@@ -434,7 +448,9 @@ def _proxy_class(
         mixins.append(_AsyncClose if inspect.iscoroutinefunction(close) else _SyncClose)
     if hasattr(stream_type, "aclose"):
         mixins.append(_AsyncAClose)
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {
+        name: _Absent() for name in _WRAPT_PROTOCOLS if not hasattr(stream_type, name)
+    }
     if helpers is not None:
         for name in helper_names:
             if name in helpers.drain:

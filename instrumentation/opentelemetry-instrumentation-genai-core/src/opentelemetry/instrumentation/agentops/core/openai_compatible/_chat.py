@@ -404,15 +404,17 @@ class _ChoiceState:
         content = getattr(delta, "content", None)
         if isinstance(content, str):
             self.text.append(content)
+        # Read with field(): SDKs whose chunk types do not declare tool calls keep them as
+        # plain dicts (AI21's stream deltas).
         for call in getattr(delta, "tool_calls", None) or ():
             slot = self.tool_calls.setdefault(
-                getattr(call, "index", 0) or 0, {"id": None, "name": "", "arguments": ""}
+                field(call, "index", 0) or 0, {"id": None, "name": "", "arguments": ""}
             )
-            slot["id"] = getattr(call, "id", None) or slot["id"]
-            function = getattr(call, "function", None)
+            slot["id"] = field(call, "id") or slot["id"]
+            function = field(call, "function")
             if function is not None:
-                slot["name"] += getattr(function, "name", None) or ""
-                slot["arguments"] += getattr(function, "arguments", None) or ""
+                slot["name"] += field(function, "name") or ""
+                slot["arguments"] += field(function, "arguments") or ""
 
     def message(self) -> OutputMessage:
         text = "".join(self.text) if self.text else None
