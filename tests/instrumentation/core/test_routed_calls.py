@@ -313,6 +313,7 @@ def test_a_streamed_routed_call_ends_with_its_stream(telemetry, instrumented):
 
     assert "usage" in chunks[-1]
     failed, answered, route = telemetry.spans()
+    assert failed.attributes["error.type"] == "fake_sdk.FakeError"
     assert answered.attributes["gen_ai.usage.output_tokens"] == chunks[-1]["usage"]["output"]
     assert route.attributes["agentops.route.deployment"] == "b-1"
     assert route.end_time >= answered.end_time

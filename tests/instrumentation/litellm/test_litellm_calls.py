@@ -13,9 +13,12 @@ import litellm
 import pytest
 from conformance.case import uninstrumented
 from conformance.metrics import metric_attributes
+
+# Imported by name before any test instruments: still traced (the function is traced in place).
+from litellm import completion as completion_imported_early
 from litellm_support import (
-    ASYNC_LOOP,
     API_KEY,
+    ASYNC_LOOP,
     MESSAGES,
     ROUTES,
     complete,
@@ -27,9 +30,6 @@ from litellm_support import (
 )
 from opentelemetry.instrumentation.agentops.litellm._compat import stream_usage_hidden
 from opentelemetry.trace import SpanKind, StatusCode
-
-# Imported by name before any test instruments: still traced (the function is traced in place).
-from litellm import completion as completion_imported_early  # noqa: I001
 
 pytestmark = ASYNC_LOOP
 
@@ -189,6 +189,7 @@ async def test_embedding(name, asynchronous, telemetry, emulator, instrument):
     provider_model = model.partition("/")[2]
     kwargs = {**route.kwargs(model=model), "input": ["first text", "second text here"]}
     kwargs.pop("num_retries")
+
     async def embed():
         if asynchronous:
             return await litellm.aembedding(**kwargs)

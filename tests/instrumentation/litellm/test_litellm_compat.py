@@ -17,7 +17,11 @@ def test_litellm_names_where_a_model_string_goes():
         "claude-3-5-haiku",
     )
     assert route_of("gpt-4o-mini", None, None)[:2] == ("openai", "gpt-4o-mini")
-    assert route_of("my-model", "openai", "http://h:1/v1") == ("openai", "my-model", "http://h:1/v1")
+    assert route_of("my-model", "openai", "http://h:1/v1") == (
+        "openai",
+        "my-model",
+        "http://h:1/v1",
+    )
     # A default base URL where LiteLLM has one for the provider.
     assert route_of("groq/x", None, None).api_base == "https://api.groq.com/openai/v1"
 

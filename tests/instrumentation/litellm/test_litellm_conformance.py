@@ -10,8 +10,8 @@ import asyncio
 import logging
 import threading
 from collections.abc import Iterator, Mapping
-from importlib import metadata
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any, ClassVar
 
 import litellm
@@ -50,6 +50,7 @@ def _sync_streams_read_with_async_for(emulator: Any) -> bool:
         except Exception:
             _async_readable["answer"] = False
     return _async_readable["answer"]
+
 
 pytestmark = ASYNC_LOOP
 
@@ -111,9 +112,7 @@ class LiteLLMCase(ProviderCase):
             return self._complete(client, headers, stream=True)
         # Releases the instrumentation does not ask for stream usage on this route (asking
         # changes their chunks): the caller asks, so the suite's usage checks still apply.
-        return self._complete(
-            client, headers, stream=True, stream_options={"include_usage": True}
-        )
+        return self._complete(client, headers, stream=True, stream_options={"include_usage": True})
 
     def text(self, result: Any) -> str:
         return result.choices[0].message.content

@@ -50,9 +50,7 @@ def everything(telemetry, instrument) -> Iterator[list[str]]:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
-async def test_each_route_is_one_span(
-    stream, route, asynchronous, telemetry, emulator, everything
-):
+async def test_each_route_is_one_span(stream, route, asynchronous, telemetry, emulator, everything):
     result = await complete(asynchronous, **route.kwargs(stream=stream))
     if stream:
         await read(result, asynchronous)
@@ -72,7 +70,9 @@ async def test_each_route_is_one_span(
         assert sorted(p.sum for p in tokens) == sorted(usage(result))
 
 
-async def test_the_openai_sdk_call_joins_litellms_span(asynchronous, telemetry, emulator, everything):
+async def test_the_openai_sdk_call_joins_litellms_span(
+    asynchronous, telemetry, emulator, everything
+):
     """Up to 1.100 LiteLLM calls ``chat.completions.with_raw_response.create``, which the
     OpenAI package traces: inside LiteLLM's call it joins that span instead."""
     route = ROUTES["openai"].at(emulator)

@@ -154,8 +154,10 @@ async def test_a_fallback_to_another_provider(
     )
     assert all(p.count == 1 for p in durations)
     tokens = points(telemetry, "gen_ai.client.token.usage")
-    assert {(p.attributes["gen_ai.provider.name"], p.attributes["gen_ai.token.type"]): p.sum
-            for p in tokens} == {
+    assert {
+        (p.attributes["gen_ai.provider.name"], p.attributes["gen_ai.token.type"]): p.sum
+        for p in tokens
+    } == {
         ("anthropic", "input"): result.usage.prompt_tokens,
         ("anthropic", "output"): result.usage.completion_tokens,
     }
@@ -192,7 +194,7 @@ async def test_a_retry_that_fails_again(routes, asynchronous, telemetry, instrum
         num_retries=1,
         retry_after=0,
     )
-    with pytest.raises(Exception) as raised:  # noqa: B017 - LiteLLM's class, by release
+    with pytest.raises(Exception) as raised:
         await route_call(router, asynchronous, model="flaky")
 
     attempts, route = spans_of(telemetry)

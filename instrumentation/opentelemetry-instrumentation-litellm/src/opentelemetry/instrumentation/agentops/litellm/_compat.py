@@ -67,7 +67,6 @@ def _route(model: str, custom_llm_provider: str | None, api_base: str | None) ->
     )
 
 
-
 def stream_usage_hidden(litellm_provider: str | None) -> bool:
     """Whether a stream to ``litellm_provider`` can be asked for usage with the caller seeing
     nothing but one extra chunk, which is then hidden (see the module docstring)."""

@@ -136,6 +136,7 @@ class CompletionMapper(Mapper[LiteLLMState]):
         if not request.stream or state is None or not stream_usage_hidden(state.litellm_provider):
             return None
         api_base = as_str(call.arguments.get("api_base"))
+        # Request is invariant in its state's type; LiteLLMState is a ChatState.
         return self._stream_usage.prepare(call, request, api_base)  # type: ignore[arg-type]
 
     def response(

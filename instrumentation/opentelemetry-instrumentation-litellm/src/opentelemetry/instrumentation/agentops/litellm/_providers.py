@@ -22,7 +22,10 @@ __all__ = ["Endpoint", "endpoint_of"]
 
 _BY_PREFIX: Final = {prefix: row.name for row in PROVIDERS for prefix in row.litellm_prefixes}
 _OPENAI_PREFIXES: Final = frozenset(
-    prefix for row in PROVIDERS if row.name == ProviderName.OPENAI for prefix in row.litellm_prefixes
+    prefix
+    for row in PROVIDERS
+    if row.name == ProviderName.OPENAI
+    for prefix in row.litellm_prefixes
 )
 
 
