@@ -48,10 +48,21 @@ def only_span(telemetry):
     return span
 
 
+def server_timings(result):
+    """Groq's timings, which LiteLLM passes on in its usage, as the Groq package names them."""
+    names = ("queue_time", "prompt_time", "completion_time", "total_time")
+    return {
+        f"agentops.server.{name}": getattr(result.usage, name)
+        for name in names
+        if isinstance(getattr(result.usage, name, None), float)
+    }
+
+
 def replied(route, result):
     """The span of a successful plain chat call on ``route``, from LiteLLM's own result."""
     input_tokens, output_tokens = usage(result)
     return {
+        **server_timings(result),
         **route.start(),
         "gen_ai.response.id": result.id,
         "gen_ai.response.model": route.provider_model,
@@ -88,6 +99,8 @@ async def test_plain_call(route, asynchronous, telemetry, emulator, instrument):
     assert span.name == f"chat {route.provider_model}"
     assert span.status.status_code is StatusCode.UNSET
     assert dict(span.attributes) == replied(route, result)
+    if route.provider == "groq":  # its server timings, under the Groq package's names
+        assert len(server_timings(result)) == 4
     assert_points(telemetry, span.attributes, *usage(result))
 
 

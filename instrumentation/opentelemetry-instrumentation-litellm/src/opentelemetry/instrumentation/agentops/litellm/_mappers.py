@@ -17,6 +17,10 @@ from agentops_semconv import (
     AGENTOPS_OPERATION_ROUTE,
     AGENTOPS_ROUTE_DEPLOYMENT,
     AGENTOPS_ROUTE_MODEL_GROUP,
+    AGENTOPS_SERVER_COMPLETION_TIME,
+    AGENTOPS_SERVER_PROMPT_TIME,
+    AGENTOPS_SERVER_QUEUE_TIME,
+    AGENTOPS_SERVER_TOTAL_TIME,
     ProviderName,
 )
 from opentelemetry.instrumentation.agentops.core import (
@@ -42,7 +46,13 @@ from opentelemetry.instrumentation.agentops.core.openai_compatible import (
     output_type_of,
     usage_of,
 )
-from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field, text_size
+from opentelemetry.instrumentation.agentops.core.values import (
+    as_float,
+    as_int,
+    as_str,
+    field,
+    text_size,
+)
 from opentelemetry.instrumentation.agentops.litellm._compat import stream_usage_hidden
 from opentelemetry.instrumentation.agentops.litellm._providers import endpoint_of, provider_model
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
@@ -143,7 +153,9 @@ class CompletionMapper(Mapper[LiteLLMState]):
         self, result: Any, request: Request[LiteLLMState], capture_content: bool
     ) -> Response | None:
         response = chat_response(result, capture_content)
-        _cache_writes(response, field(result, "usage"))
+        usage = field(result, "usage")
+        _cache_writes(response, usage)
+        _server_timings(response, usage)
         return _finish(response, request)
 
     def accumulator(
@@ -166,6 +178,25 @@ def _cache_writes(response: Response, usage: Any) -> None:
         written = as_int(field(usage, "cache_creation_input_tokens"))
         if written:
             response.usage.cache_creation_input_tokens = written
+
+
+# Server timings LiteLLM passes on in its usage (Groq's), under the names the Groq package
+# records them by, so a dashboard of them does not depend on the route.
+_SERVER_TIMINGS: Final = (
+    ("queue_time", AGENTOPS_SERVER_QUEUE_TIME),
+    ("prompt_time", AGENTOPS_SERVER_PROMPT_TIME),
+    ("completion_time", AGENTOPS_SERVER_COMPLETION_TIME),
+    ("total_time", AGENTOPS_SERVER_TOTAL_TIME),
+)
+
+
+def _server_timings(response: Response, usage: Any) -> None:
+    if usage is None:
+        return
+    for name, attribute in _SERVER_TIMINGS:
+        seconds = as_float(field(usage, name))
+        if seconds is not None:
+            response.attributes[attribute] = seconds
 
 
 class _ChatStream(ChatStreamState):
