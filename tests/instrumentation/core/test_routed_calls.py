@@ -148,11 +148,6 @@ class RouteMapper(Mapper[None]):
             groups_attempts=True,
         )
 
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        return _Chunks() if request.stream else None
-
 
 class GatewayInstrumentor(GenAIInstrumentor):
     scope_name: ClassVar[str] = "tests.gateway"

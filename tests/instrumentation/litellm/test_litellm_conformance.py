@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import litellm
 import pytest
-from conformance.case import ProviderCase
+from conformance.case import OpenAIShapedCase
 from conformance.suite import *  # noqa: F403 - the suite's tests run here
 from litellm_support import ASYNC_LOOP, ROUTES, dump
 from opentelemetry.instrumentation.agentops.litellm import LiteLLMInstrumentor
@@ -64,7 +64,9 @@ class Client:
     api_base: str
 
 
-class LiteLLMCase(ProviderCase):
+class LiteLLMCase(OpenAIShapedCase):
+    """LiteLLM's results and chunks have OpenAI's shape; its calls are module functions."""
+
     provider: ClassVar[str] = "openai"
     model: ClassVar[str] = "gpt-4o-mini"
     scope: ClassVar[str] = "opentelemetry.instrumentation.agentops.litellm"
@@ -113,15 +115,6 @@ class LiteLLMCase(ProviderCase):
         # Releases the instrumentation does not ask for stream usage on this route (asking
         # changes their chunks): the caller asks, so the suite's usage checks still apply.
         return self._complete(client, headers, stream=True, stream_options={"include_usage": True})
-
-    def text(self, result: Any) -> str:
-        return result.choices[0].message.content
-
-    def chunk_text(self, chunk: Any) -> str:
-        return "".join(choice.delta.content or "" for choice in chunk.choices)
-
-    def usage(self, result: Any) -> tuple[int, int]:
-        return result.usage.prompt_tokens, result.usage.completion_tokens
 
     def dump(self, value: Any) -> Any:
         return dump(value)

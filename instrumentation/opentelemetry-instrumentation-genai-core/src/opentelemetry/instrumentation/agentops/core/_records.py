@@ -89,7 +89,8 @@ class Request(Generic[StateT]):
     of its own, trying deployments, retrying and falling back (LiteLLM's ``Router``). Its
     span (INTERNAL) is the parent of one inference span per attempt, which the core counts
     and summarizes on it (``agentops.route.*``); it records no usage, no GenAI metric and no
-    call observer sees it, so nothing it groups is counted twice."""
+    call observer sees it, so nothing it groups is counted twice. A streamed routed call
+    (``stream``) ends with its stream, after the attempt that answered."""
 
 
 @dataclass(slots=True)

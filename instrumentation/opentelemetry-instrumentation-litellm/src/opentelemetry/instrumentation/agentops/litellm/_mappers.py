@@ -31,19 +31,13 @@ from opentelemetry.instrumentation.agentops.core import (
     Response,
     StreamAccumulator,
 )
-from opentelemetry.instrumentation.agentops.core.chat_format import (
-    chat_input_messages,
-    chat_prompt_size,
-    tool_definitions,
-)
 from opentelemetry.instrumentation.agentops.core.openai_compatible import (
     ChatState,
     ChatStreamState,
     StreamUsageRequest,
-    chat_request_params,
+    chat_request_fields,
     chat_response,
     embedding_dimensions,
-    output_type_of,
     usage_of,
 )
 from opentelemetry.instrumentation.agentops.core.values import (
@@ -124,21 +118,9 @@ class CompletionMapper(Mapper[LiteLLMState]):
         self._stream_usage = StreamUsageRequest(extra_body=False)
 
     def request(self, call: Call, capture_content: bool) -> Request[LiteLLMState] | None:
-        arguments = call.arguments
         request = _request(call, _CHAT)
-        request.stream = arguments.get("stream") is True
-        chat_request_params(request, arguments)
-        request.max_tokens = as_int(arguments.get("max_completion_tokens")) or as_int(
-            arguments.get("max_tokens")
-        )
-        request.output_type = output_type_of(arguments.get("response_format"))
-        messages = arguments.get("messages")
-        request.prompt_size = lambda: chat_prompt_size(messages)
-        if capture_content:
-            request.input_messages = chat_input_messages(messages)
-            request.tool_definitions = tool_definitions(
-                arguments.get("tools") or arguments.get("functions")
-            )
+        request.stream = call.arguments.get("stream") is True
+        chat_request_fields(request, call.arguments, capture_content)
         return request
 
     def prepare(self, call: Call, request: Request[LiteLLMState]) -> Alteration | None:
@@ -290,13 +272,6 @@ class RouterMapper(Mapper[None]):
     def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:
         return Response()
 
-    def accumulator(
-        self, result: Any, request: Request[None], capture_content: bool
-    ) -> StreamAccumulator | None:
-        # The routed call lasts as long as its answer is read: its attempt's stream ends
-        # first, so the summary knows which deployment answered.
-        return _Passing() if request.stream else None
-
     def credentials(self, instance: Any) -> Iterable[str]:
         """The API keys of the Router's deployments."""
         keys: list[str] = []
@@ -306,15 +281,3 @@ class RouterMapper(Mapper[None]):
             if isinstance(key, str):
                 keys.append(key)
         return keys
-
-
-class _Passing(StreamAccumulator):
-    """Chunks pass untouched; the routed call ends with the stream."""
-
-    __slots__ = ()
-
-    def add(self, chunk: Any) -> bool:
-        return True
-
-    def response(self) -> Response:
-        return Response()
