@@ -1,10 +1,10 @@
 """LiteLLM: a Router call that falls back from a failing deployment to a working one, plain and
 streamed.
 
-The Router's ``primary`` group is an OpenAI deployment, ``backup`` an Anthropic one. Against the
+The Router's ``primary`` group is a Groq deployment, ``backup`` an Anthropic one. Against the
 emulator the primary deployment is told to fail (an injected HTTP 503), so each call is one
 ``route`` span with two attempts: the failed one and the fallback that answered. Against the
-real APIs (OPENAI_API_KEY and ANTHROPIC_API_KEY set, no DEMO_LITELLM_* variables) the primary
+real APIs (GROQ_API_KEY and ANTHROPIC_API_KEY set, no DEMO_LITELLM_* variables) the primary
 answers and there is one attempt.
 """
 
@@ -22,7 +22,7 @@ from calls import say
 
 SDK = "litellm"
 EMULATOR_ENV = {
-    "DEMO_LITELLM_OPENAI_BASE": "{emulator}/openai/v1",
+    "DEMO_LITELLM_GROQ_BASE": "{emulator}/groq/openai/v1",
     "DEMO_LITELLM_ANTHROPIC_BASE": "{emulator}/anthropic",
     "DEMO_LITELLM_PRIMARY_FAULT": "http-503",
     # LiteLLM counts a stream's tokens for its logs with a Hugging Face tokenizer for some
@@ -30,7 +30,8 @@ EMULATOR_ENV = {
     "HF_HUB_OFFLINE": "1",
 }
 
-PRIMARY_MODEL = os.environ.get("DEMO_LITELLM_PRIMARY_MODEL", "openai/gpt-4o-mini")
+# Not the models the other demo modules call, so their rows in the report stay their own.
+PRIMARY_MODEL = os.environ.get("DEMO_LITELLM_PRIMARY_MODEL", "groq/gemma2-9b-it")
 BACKUP_MODEL = os.environ.get("DEMO_LITELLM_BACKUP_MODEL", "anthropic/claude-3-5-haiku-20241022")
 
 
@@ -44,7 +45,7 @@ def _params(model: str, base_variable: str, key_variable: str) -> dict[str, obje
 
 
 def router() -> litellm.Router:
-    primary = _params(PRIMARY_MODEL, "DEMO_LITELLM_OPENAI_BASE", "OPENAI_API_KEY")
+    primary = _params(PRIMARY_MODEL, "DEMO_LITELLM_GROQ_BASE", "GROQ_API_KEY")
     fault = os.environ.get("DEMO_LITELLM_PRIMARY_FAULT")
     if fault:
         primary["extra_headers"] = {"x-emulator-fault": fault}

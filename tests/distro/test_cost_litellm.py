@@ -4,6 +4,7 @@ span and in the cost counter; the route span that groups them never."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +56,7 @@ def test_a_fallback_is_priced_once_per_answered_attempt(emulator, telemetry, ins
                     "api_key": "sk-cost",
                     "extra_headers": {"x-emulator-fault": "http-500"},
                 },
+                "model_info": {"id": f"primary-{uuid.uuid4().hex}"},
             },
             {
                 "model_name": "backup",
@@ -63,14 +65,22 @@ def test_a_fallback_is_priced_once_per_answered_attempt(emulator, telemetry, ins
                     "api_base": emulator.anthropic_base_url,
                     "api_key": "sk-cost",
                 },
+                "model_info": {"id": f"backup-{uuid.uuid4().hex}"},
             },
         ],
         fallbacks=[{"primary": ["backup"]}],
         num_retries=0,
+        disable_cooldowns=True,
     )
     router.completion(model="primary", messages=MESSAGES)
 
-    failed, answered, route = telemetry.spans()
+    spans = telemetry.spans()
+    assert [s.name for s in spans] == [
+        "chat gpt-4o-mini",
+        "chat claude-3-5-haiku-20241022",
+        "route primary",
+    ], [(s.name, dict(s.attributes)) for s in spans]
+    failed, answered, route = spans
     assert route.attributes["gen_ai.operation.name"] == "route"
     assert cost_of(route) == {}
     assert "agentops.cost.total_usd" not in failed.attributes  # failed: nothing to price
