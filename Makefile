@@ -104,6 +104,7 @@ bench: $(STAMP)
 	$(UV) run --no-sync python tests/bench/memory.py
 	$(UV) run --no-sync python tests/bench/startup.py
 	$(UV) run --no-sync python tests/bench/bench_cost.py
+	$(UV) run --no-sync python tests/bench/redis_store.py
 
 clean:
 	rm -rf $(VENV) .compat .e2e

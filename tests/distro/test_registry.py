@@ -49,10 +49,15 @@ def test_the_distros_extras_are_the_registrys():
 
 
 def test_each_package_declares_the_registrys_range_and_entry_point():
+    checked = []
     for row in instrumented():
         if not _package_dir(row.seed).is_dir():
             continue
-        requires = [Requirement(r) for r in importlib.metadata.requires(row.package) or []]
+        try:  # the lean compatibility runs install some of the packages only
+            requires = [Requirement(r) for r in importlib.metadata.requires(row.package) or []]
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        checked.append(row.seed)
         instruments = [r for r in requires if r.marker and "instruments" in str(r.marker)]
         assert [(r.name, r.specifier) for r in instruments] == [
             (row.sdk, SpecifierSet(row.sdk_versions))
@@ -60,6 +65,7 @@ def test_each_package_declares_the_registrys_range_and_entry_point():
         points = importlib.metadata.entry_points(group="opentelemetry_instrumentor")
         mine = [p for p in points if p.value == row.instrumentor]
         assert [p.name for p in mine] == [row.seed]
+    assert "openai" in checked
 
 
 def test_prices_and_seed_names_come_from_the_rows():

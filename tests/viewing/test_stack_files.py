@@ -107,7 +107,8 @@ def dashboard_panels() -> list[dict[str, Any]]:
 
 
 # Metric names as Prometheus gives them to what the distro exports (checked against a real
-# scrape in test_prometheus.py); the dashboard may use no other.
+# scrape in test_prometheus.py; the fleet gauge, which needs a Redis budget store, in
+# tests/distro/test_budget_store_redis.py); the dashboard may use no other.
 EXPORTED = {
     "gen_ai_client_operation_duration_seconds_count",
     "gen_ai_client_operation_duration_seconds_bucket",
@@ -117,6 +118,7 @@ EXPORTED = {
     "agentops_client_cost_cache_savings_USD_total",
     "agentops_client_token_cache_read_total",
     "agentops_client_cost_running_USD",
+    "agentops_client_cost_fleet_running_USD",
     "agentops_client_cost_limit_USD",
     "agentops_client_errors_total",
 }

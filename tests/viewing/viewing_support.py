@@ -1,46 +1,14 @@
-"""Shared by the viewing tests: where the repository and the stack are, finding the servers
-and browsers the tests run, free ports. (Not a conftest: the suite's root conftest would
-shadow the module name.)"""
+"""Shared by the viewing tests: where the repository and the stack are, and (from
+``tests/server_tools.py``) finding the servers and browsers the tests run, free ports. (Not a
+conftest: the suite's root conftest would shadow the module name.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 from pathlib import Path
 
-import pytest
+from server_tools import REQUIRE_ENV, find_tool, free_port
+
+__all__ = ["REQUIRE_ENV", "ROOT", "STACK", "find_tool", "free_port"]
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "examples" / "stack"
-REQUIRE_ENV = "AGENTOPS_REQUIRE_TEST_SERVERS"
-"""Set by `.ci/run`: a missing server fails the test instead of skipping it, so CI cannot
-pass without running it."""
-
-
-def find_tool(name: str, how_to_install: str, *candidates: str) -> str:
-    """The path of a server or browser binary, from ``$<NAME>_BIN``, ``PATH`` or known places.
-
-    Missing: skipped with the reason on a developer machine, a failure when
-    ``AGENTOPS_REQUIRE_TEST_SERVERS`` is set (CI).
-    """
-    variable = name.upper().replace("-", "_") + "_BIN"
-    configured = os.environ.get(variable)
-    if configured:
-        if not Path(configured).is_file():
-            pytest.fail(f"{variable}={configured} is not a file")
-        return configured
-    for candidate in (name, *candidates):
-        found = shutil.which(candidate)
-        if found:
-            return found
-    message = f"{name} is not installed ({how_to_install}; or set {variable})"
-    if os.environ.get(REQUIRE_ENV):
-        pytest.fail(f"{message}; {REQUIRE_ENV} is set, so this test must run, not skip")
-    pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -17,18 +17,24 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from agentops.budget_store import BudgetStore, LocalBudgetStore
     from agentops.client import Client
-    from agentops.errors import CostLimitExceeded
+    from agentops.errors import BudgetStoreUnreachable, CostLimitExceeded
     from agentops.instrumentor import AgentOpsInstrumentor
     from agentops.limits import CostLimit, CostLimitCrossed
+    from agentops.redis_budget_store import RedisBudgetStore
     from agentops.tagging import TagScope, current_tags, tags
 
 __all__ = [
     "AgentOpsInstrumentor",
+    "BudgetStore",
+    "BudgetStoreUnreachable",
     "Client",
     "CostLimit",
     "CostLimitCrossed",
     "CostLimitExceeded",
+    "LocalBudgetStore",
+    "RedisBudgetStore",
     "TagScope",
     "current_tags",
     "tags",
@@ -36,10 +42,15 @@ __all__ = [
 
 _WHERE = {
     "AgentOpsInstrumentor": "agentops.instrumentor",
+    "BudgetStore": "agentops.budget_store",
+    "BudgetStoreUnreachable": "agentops.errors",
     "Client": "agentops.client",
     "CostLimit": "agentops.limits",
     "CostLimitCrossed": "agentops.limits",
     "CostLimitExceeded": "agentops.errors",
+    "LocalBudgetStore": "agentops.budget_store",
+    # Needs redis-py: pip install 'agentops-otel-distro[redis]'.
+    "RedisBudgetStore": "agentops.redis_budget_store",
     "TagScope": "agentops.tagging",
     "current_tags": "agentops.tagging",
     "tags": "agentops.tagging",

@@ -30,6 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final
 
 from agentops_semconv import (
+    AGENTOPS_CLIENT_COST_FLEET_RUNNING,
     AGENTOPS_CLIENT_COST_LIMIT,
     AGENTOPS_CLIENT_COST_RUNNING,
     AGENTOPS_CLIENT_COST_UNIT,
@@ -47,6 +48,7 @@ from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
 
 from agentops import _compat, tagging
 from agentops.api_key import configured_header_variables, key_for_otlp
+from agentops.budget_store import BudgetStore, budget_store_from, budget_store_from_env
 from agentops.cost import CostSpanProcessor
 from agentops.custom_metrics import CustomMetrics
 from agentops.error_reporting import ErrorReporter
@@ -81,7 +83,8 @@ class Client:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._filter = ModelFilter()
-        self._tracker = CostTracker()
+        # $AGENTOPS_BUDGET_STORE, for applications run by opentelemetry-instrument.
+        self._tracker = CostTracker(budget_store_from_env())
         self._check = self._tracker.check
         self._providers: tuple[str, ...] | None = None
         self._tokens = True
@@ -119,6 +122,7 @@ class Client:
         llm_filters: FilterSpec | None = None,
         cost_limits: Iterable[CostLimit | Mapping[str, Any]] | None = None,
         *,
+        budget_store: BudgetStore | str | None = None,
         tracer_provider: trace.TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
         logger_provider: LoggerProvider | None = None,
@@ -135,6 +139,10 @@ class Client:
                 those providers are recorded; other providers are not filtered. ``{}``
                 removes the filters.
             cost_limits: replaces the cost limits (``CostLimit`` or dicts of its fields).
+            budget_store: where the limits' running costs are kept: ``"memory"`` (this
+                process, the default unless ``$AGENTOPS_BUDGET_STORE`` says otherwise), a
+                ``redis://`` URL or a ``BudgetStore`` (``RedisBudgetStore(...)``) to share
+                budgets between processes and hosts. See docs/client.md.
             tracer_provider, meter_provider, logger_provider: use these instead of the
                 global providers (which are reused if set, else built from ``OTEL_*``).
 
@@ -148,10 +156,13 @@ class Client:
             settings = _parse_llm_config(llm_config) if llm_config is not None else {}
             limits = _parse_cost_limits(cost_limits) if cost_limits is not None else None
             rules = compile_rules(llm_filters) if llm_filters is not None else None
+            store = budget_store_from(budget_store) if budget_store is not None else None
             for attribute, value in settings.items():
                 setattr(self, attribute, value)
             if rules is not None:
                 self._filter.set_rules(rules)
+            if store is not None:
+                self._tracker.use_store(store)
             if limits is not None:
                 self._tracker.replace_all(limits)
             self._register_hooks()
@@ -253,6 +264,13 @@ class Client:
                 description="Running cost within each cost limit's scope and window",
             )
             meter.create_observable_gauge(
+                AGENTOPS_CLIENT_COST_FLEET_RUNNING,
+                callbacks=[self._observe_fleet_running_cost],
+                unit=AGENTOPS_CLIENT_COST_UNIT,
+                description="Running cost of each cost limit for every process sharing its "
+                "budget store",
+            )
+            meter.create_observable_gauge(
                 AGENTOPS_CLIENT_COST_LIMIT,
                 callbacks=[self._observe_limits],
                 unit=AGENTOPS_CLIENT_COST_UNIT,
@@ -264,6 +282,13 @@ class Client:
         return [
             Observation(spent, {AGENTOPS_COST_LIMIT_NAME: name, **dict(tags)})
             for name, tags, spent in self._tracker.running()
+        ]
+
+    def _observe_fleet_running_cost(self, options: CallbackOptions) -> Iterable[Observation]:
+        # Nothing with the in-process store: agentops.client.cost.running is the whole story.
+        return [
+            Observation(spent, {AGENTOPS_COST_LIMIT_NAME: name})
+            for name, spent in self._tracker.fleet_running()
         ]
 
     def _observe_limits(self, options: CallbackOptions) -> Iterable[Observation]:
@@ -399,6 +424,11 @@ class Client:
     def cost_limits(self) -> list[CostLimit]:
         return self._tracker.limits()
 
+    @property
+    def budget_store(self) -> BudgetStore:
+        """Where the cost limits' running costs are kept."""
+        return self._tracker.store
+
     # -- cost limits -----------------------------------------------------------------------
 
     def add_cost_limit(
@@ -427,7 +457,8 @@ class Client:
         return self._tracker.remove(name)
 
     def running_cost(self, name: str) -> float:
-        """USD counted against the limit ``name`` in its current window."""
+        """USD counted against the limit ``name`` in its current window: by every process
+        sharing the budget store (this process's estimate while the store is unreachable)."""
         return self._tracker.spent(name)
 
     # -- custom metrics and errors ---------------------------------------------------------

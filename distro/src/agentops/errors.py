@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["CostLimitExceeded"]
+__all__ = ["BudgetStoreUnreachable", "CostLimitExceeded"]
 
 
 class CostLimitExceeded(RuntimeError):
@@ -40,3 +40,29 @@ class CostLimitExceeded(RuntimeError):
     def __reduce__(self) -> tuple[type[CostLimitExceeded], tuple[str, float, float, float | None]]:
         # Picklable with its fields (multiprocessing, task queues).
         return (type(self), (self.name, self.limit_usd, self.spent_usd, self.resets_at))
+
+
+class BudgetStoreUnreachable(CostLimitExceeded):
+    """The shared budget store cannot be reached and it is configured to fail closed
+    (``when_unreachable="closed"``): calls in the scope of a hard limit are stopped before
+    they are sent, until the store answers again.
+
+    A ``CostLimitExceeded``, so code that handles a spent limit handles this too;
+    ``spent_usd`` is this process's estimate (the running cost last read from the store plus
+    what it counted since).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        limit_usd: float,
+        spent_usd: float,
+        resets_at: float | None = None,
+    ) -> None:
+        super().__init__(name, limit_usd, spent_usd, resets_at)
+        RuntimeError.__init__(
+            self,
+            f"Cost limit {name!r} cannot be checked: the budget store is unreachable and "
+            f"hard limits fail closed (${spent_usd:.6g} of ${limit_usd:.6g} known spent). "
+            "The call was not sent.",
+        )

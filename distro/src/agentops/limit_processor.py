@@ -146,12 +146,14 @@ class CostLimitProcessor(OnEndingSpanProcessor):
     ) -> tuple[str, dict[str, AttributeValue]]:
         """Warn, emit the log record and run the callback; the span event to add."""
         limit = alert.limit
+        store = self._tracker.store
         _logger.warning(
-            "Cost limit %r crossed: %s spent of %s%s.%s",
+            "Cost limit %r crossed: %s spent of %s%s%s.%s",
             limit.name,
             _usd(alert.spent_usd),
             _usd(limit.limit_usd),
             _scope(alert),
+            f" by every process sharing {store.describe()}" if store.shared else "",
             " Further calls in its scope will fail with CostLimitExceeded." if limit.hard else "",
         )
         attributes: dict[str, AttributeValue] = {

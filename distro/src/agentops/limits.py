@@ -7,9 +7,12 @@ tumbling window of ``window_seconds`` aligned to the Unix epoch: ``3600`` is eac
 does the alert. Tumbling windows make budgets predictable ("$5 per UTC day") and let a hard
 limit say exactly when calls resume.
 
-``CostTracker`` holds the state and is thread-safe; ``agentops.limit_processor`` feeds it
-from finished spans and turns crossings into alerts; the client registers ``check`` as a
-pre-call check so a spent hard limit stops the next call before anything is sent.
+``CostTracker`` holds the limits and this process's share of each running cost, and is
+thread-safe; the running cost a limit is enforced on lives in a ``BudgetStore``
+(``agentops.budget_store``): this process's memory by default, or Redis for budgets a fleet of
+processes shares. ``agentops.limit_processor`` feeds the tracker from finished calls and
+turns crossings into alerts; the client registers ``check`` as a pre-call check so a spent
+hard limit stops the next call before anything is sent.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from typing import Any
 from opentelemetry.instrumentation.agentops.core import Request
 
 from agentops._tag_keys import TagItems
-from agentops.errors import CostLimitExceeded
+from agentops.budget_store import BudgetKey, BudgetStore, Charge, LocalBudgetStore
+from agentops.errors import BudgetStoreUnreachable, CostLimitExceeded
 from agentops.filters import model_matches, normalize_models
 from agentops.provider_names import matching_values
 
@@ -120,19 +124,36 @@ def as_cost_limit(value: CostLimit | Mapping[str, Any]) -> CostLimit:
 
 
 class _State:
-    """One limit's running cost; guarded by the tracker's lock."""
+    """One limit's scope, and this process's share of its running cost; guarded by the
+    tracker's lock."""
 
-    __slots__ = ("alerted", "by_tags", "limit", "models", "providers", "spent", "window")
+    __slots__ = (
+        "_key",
+        "by_tags",
+        "known",
+        "limit",
+        "models",
+        "providers",
+        "scope",
+        "share",
+        "window",
+        "window_end",
+    )
 
     def __init__(self, limit: CostLimit) -> None:
         self.limit = limit
         self.providers = matching_values(limit.provider) if limit.provider else None
         self.models = normalize_models(limit.model) if limit.model else None
-        self.spent = 0.0
-        # The same running cost split by the tags of the calls counted, for the gauge.
+        self.scope = BudgetKey.scope_of(limit.provider, limit.model, limit.window_seconds)
+        # What this process counted in the window: the same running cost split by the tags
+        # of the calls counted, for the gauge.
+        self.share = 0.0
         self.by_tags: dict[TagItems, float] = {}
         self.window: int | None = None
-        self.alerted = False
+        self.window_end: float | None = None
+        self._key = BudgetKey(limit.name, self.scope, None)
+        # The running cost the store last answered for the current window.
+        self.known = 0.0
 
     def covers(self, provider: str | None, models: Iterable[str | None]) -> bool:
         if self.providers is not None and provider not in self.providers:
@@ -142,36 +163,67 @@ class _State:
         return True
 
     def roll(self, now: float) -> None:
-        """Start a new window (spent 0, alert re-armed) if the current one has ended."""
+        """Start a new window (this process's share 0) if the current one has ended."""
         seconds = self.limit.window_seconds
         if seconds is None:
             return
         window = math.floor(now / seconds)
         if window != self.window:
             self.window = window
-            self.spent = 0.0
+            self.window_end = (window + 1) * seconds
+            self._key = BudgetKey(self.limit.name, self.scope, window)
+            self.share = 0.0
             self.by_tags = {}
-            self.alerted = False
+            self.known = 0.0
 
-    def bounds(self) -> tuple[float | None, float | None]:
+    def key(self) -> BudgetKey:
+        return self._key
+
+    def bounds(self, window: int | None) -> tuple[float | None, float | None]:
         seconds = self.limit.window_seconds
-        if seconds is None or self.window is None:
+        if seconds is None or window is None:
             return None, None
-        return self.window * seconds, (self.window + 1) * seconds
+        return window * seconds, (window + 1) * seconds
 
-    def reached(self) -> bool:
-        return self.spent >= self.limit.limit_usd
+    def note(self, key: BudgetKey, total: float) -> None:
+        """Remember what the store answered, if it is about the current window."""
+        if key.window == self.window:
+            self.known = total
+
+    def exceeded(self, spent_usd: float) -> CostLimitExceeded:
+        limit = self.limit
+        return CostLimitExceeded(
+            limit.name, limit.limit_usd, spent_usd, self.bounds(self.window)[1]
+        )
 
 
 class CostTracker:
-    """The running cost of every configured limit; safe to use from any thread."""
+    """The running cost of every configured limit; safe to use from any thread.
 
-    def __init__(self) -> None:
+    The store is asked outside the tracker's lock, so a slow store delays only the calls
+    that wait for it.
+    """
+
+    def __init__(self, store: BudgetStore | None = None) -> None:
         self._states: dict[str, _State] = {}
         self._hard: tuple[_State, ...] = ()
         self._lock = threading.Lock()
+        self._store: BudgetStore = store if store is not None else LocalBudgetStore()
 
     # -- configuration -------------------------------------------------------------------
+
+    @property
+    def store(self) -> BudgetStore:
+        return self._store
+
+    def use_store(self, store: BudgetStore) -> None:
+        """Keep running costs in ``store`` from now on; the previous store is closed."""
+        with self._lock:
+            old, self._store = self._store, store
+            for state in self._states.values():
+                state.known = 0.0
+        if old is not store:
+            old.close()
 
     def add(self, limit: CostLimit) -> None:
         """Add a limit, or replace the one of the same name.
@@ -192,6 +244,9 @@ class CostTracker:
         with self._lock:
             removed = self._states.pop(name, None) is not None
             self._publish()
+            store = self._store
+        if removed:
+            store.forget(name)
         return removed
 
     def limits(self) -> list[CostLimit]:
@@ -205,9 +260,10 @@ class CostTracker:
         state = _State(limit)
         old = self._states.get(limit.name)
         if old is not None and _same_scope(old.limit, limit):
-            state.spent, state.window, state.by_tags = old.spent, old.window, old.by_tags
-            # Crossed before and still above the (possibly new) budget: no second alert.
-            state.alerted = old.alerted and state.reached()
+            state.share, state.window, state.by_tags = old.share, old.window, old.by_tags
+            state.known = old.known
+        elif old is not None:
+            self._store.forget(limit.name)
         return state
 
     def _publish(self) -> None:
@@ -231,38 +287,69 @@ class CostTracker:
         ``tags`` are the call's tag attributes: the gauge reports each limit's running cost
         per tag combination.
         """
-        crossed: list[CostLimitCrossed] = []
         now = _now()
         models = (request_model, response_model)
         with self._lock:
+            counted: list[_State] = []
+            charges: list[Charge] = []
             for state in self._states.values():
                 if not state.covers(provider, models):
                     continue
                 state.roll(now)
-                state.spent += cost_usd
+                state.share += cost_usd
                 state.by_tags[tags] = state.by_tags.get(tags, 0.0) + cost_usd
-                if state.reached() and not state.alerted:
-                    state.alerted = True
-                    start, end = state.bounds()
+                counted.append(state)
+                charges.append(
+                    Charge(state._key, cost_usd, state.limit.limit_usd, state.window_end)
+                )
+            store = self._store
+        if not charges:
+            return []
+        result = store.charge(charges)
+        crossed: list[CostLimitCrossed] = []
+        with self._lock:
+            for state, charge, (total, first_crossing) in zip(
+                counted, charges, result.answers, strict=True
+            ):
+                window = charge.key.window
+                if window == state.window:
+                    state.known = total
+                if first_crossing:
+                    start, end = state.bounds(window)
                     crossed.append(
-                        CostLimitCrossed(state.limit, state.spent, start, end, trace_id, span_id)
+                        CostLimitCrossed(state.limit, total, start, end, trace_id, span_id)
+                    )
+            for key, answer in result.caught_up:
+                late = self._states.get(key.name)
+                if late is not None and late.scope == key.scope:
+                    late.note(key, answer.total)
+                    crossed.append(
+                        CostLimitCrossed(late.limit, answer.total, *late.bounds(key.window))
                     )
         return crossed
 
     def spent(self, name: str) -> float:
-        """Running cost of the limit ``name`` in its current window (0 after a window ends)."""
+        """Running cost of the limit ``name`` in its current window (0 after a window ends):
+        the fleet's, when the store is shared."""
         with self._lock:
             state = self._states.get(name)
             if state is None:
                 raise KeyError(name)
             state.roll(_now())
-            return state.spent
+            key = state.key()
+            store = self._store
+        (total,) = store.read([key]).totals
+        with self._lock:
+            state.note(key, total)
+        return total
 
     def running(self) -> list[tuple[str, TagItems, float]]:
-        """``(name, tags, running cost)`` per limit and tag combination, for the gauge.
+        """``(name, tags, running cost)`` per limit and tag combination, counted by this
+        process, for the gauge.
 
-        The costs of one limit add up to its running cost; a limit nothing was counted
-        against in its window gives one ``(name, (), 0.0)``.
+        The costs of one limit add up to this process's share of its running cost (all of
+        it with the in-process store); a limit nothing was counted against in its window
+        gives one ``(name, (), 0.0)``.
         """
         now = _now()
         with self._lock:
@@ -274,24 +361,64 @@ class CostTracker:
                 result.extend((name, tags, spent) for tags, spent in state.by_tags.items())
             return result
 
+    def fleet_running(self) -> list[tuple[str, float]]:
+        """``(name, running cost)`` per limit as the shared store holds it (one read for all
+        limits); empty when the store is this process's."""
+        now = _now()
+        with self._lock:
+            store = self._store
+            if not store.shared or not self._states:
+                return []
+            states = list(self._states.values())
+            for state in states:
+                state.roll(now)
+            keys = [state.key() for state in states]
+        totals = store.read(keys).totals
+        with self._lock:
+            for state, key, total in zip(states, keys, totals, strict=True):
+                state.note(key, total)
+        return [(state.limit.name, total) for state, total in zip(states, totals, strict=True)]
+
     # -- the pre-call check ----------------------------------------------------------------
 
-    def check(self, request: Request) -> None:
-        """Raise ``CostLimitExceeded`` if a spent hard limit covers this call."""
+    def check(self, request: Request[Any]) -> None:
+        """Raise ``CostLimitExceeded`` if a spent hard limit covers this call.
+
+        One read of the store for all the hard limits that cover the call, unless one of
+        them is already known to be spent in this window.
+        """
         hard = self._hard
         if not hard:
             return
         now = _now()
         with self._lock:
+            covering: list[_State] = []
             for state in hard:
                 if not state.covers(request.provider, (request.model,)):
                     continue
                 state.roll(now)
-                if state.reached():
-                    limit = state.limit
-                    raise CostLimitExceeded(
-                        limit.name, limit.limit_usd, state.spent, state.bounds()[1]
-                    )
+                if state.known >= state.limit.limit_usd:
+                    raise state.exceeded(state.known)
+                covering.append(state)
+            store = self._store
+            # A store only this process counts into answered every charge: what it said last
+            # is the running cost, no read needed.
+            if not covering or not store.shared:
+                return
+            keys = [state.key() for state in covering]
+        reading = store.read(keys)
+        with self._lock:
+            for state, key, total in zip(covering, keys, reading.totals, strict=True):
+                state.note(key, total)
+        for state, total in zip(covering, reading.totals, strict=True):
+            if total >= state.limit.limit_usd:
+                raise state.exceeded(total)
+        if not reading.verified and store.when_unreachable == "closed":
+            state, total = covering[0], reading.totals[0]
+            limit = state.limit
+            raise BudgetStoreUnreachable(
+                limit.name, limit.limit_usd, total, state.bounds(state.window)[1]
+            )
 
 
 def _same_scope(old: CostLimit, new: CostLimit) -> bool:

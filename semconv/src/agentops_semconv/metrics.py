@@ -29,6 +29,13 @@ and window, for real-time dashboards. Attributes: ``agentops.cost_limit.name`` a
 sum over the tags is the limit's running cost (a limit nothing was counted against yet has
 one point of 0 without tags)."""
 
+AGENTOPS_CLIENT_COST_FLEET_RUNNING: Final = "agentops.client.cost.fleet_running"
+"""Observable gauge (double), unit USD: running cost within each cost limit's scope and
+window for every process sharing the limit's budget store (Redis), read from the store at
+each collection; every process reports the same value, so take the ``max`` over processes,
+not the sum. Attribute: ``agentops.cost_limit.name``. Exported only with a shared store; while
+the store is unreachable, the process's estimate (last value read plus what it counted since)."""
+
 AGENTOPS_CLIENT_COST_LIMIT: Final = "agentops.client.cost.limit"
 """Observable gauge (double), unit USD: the budget of each configured cost limit, so
 dashboards and alerts can compare ``agentops.client.cost.running`` with it. Attribute:

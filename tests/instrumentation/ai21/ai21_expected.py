@@ -14,6 +14,7 @@ from typing import Any
 
 import ai21
 import pytest
+from conformance.expect import DURATION, TOKEN_USAGE, TTFC
 from opentelemetry.trace import SpanKind, StatusCode
 
 SCOPE = "opentelemetry.instrumentation.agentops.ai21"
@@ -78,9 +79,6 @@ def needs(feature: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(not has(feature), reason=missing(feature))
 
 
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
 PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 _METRIC_KEYS = (
     "gen_ai.operation.name",

@@ -17,6 +17,7 @@ from typing import Any
 
 import anthropic
 from conformance.case import drain, resolve
+from conformance.expect import DURATION, TIME_PER_CHUNK, TOKEN_USAGE, TTFC
 from opentelemetry.trace import SpanKind, StatusCode
 
 SDK = f"anthropic {anthropic.__version__}"
@@ -35,10 +36,6 @@ WEATHER_TOOL = {
     },
 }
 
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
-TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 CONTENT_ATTRIBUTES = frozenset(
     {
         "gen_ai.input.messages",

@@ -17,6 +17,7 @@ from typing import Any
 import cohere
 import pytest
 from cohere.base_client import BaseCohere
+from conformance.expect import DURATION, TIME_PER_CHUNK, TOKEN_USAGE, TTFC
 from conformance.metrics import metric_attributes
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -45,11 +46,6 @@ V2_TOOL = {
         },
     },
 }
-
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
-TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 
 
 # --- what the installed SDK has ----------------------------------------------------------------

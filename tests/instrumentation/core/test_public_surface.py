@@ -67,6 +67,7 @@ PUBLIC = {
         "chat_output_message",
         "chat_prompt_size",
         "content_parts",
+        "record_text_prompt",
         "tool_arguments",
         "tool_definitions",
     },

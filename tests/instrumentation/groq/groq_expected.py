@@ -15,6 +15,7 @@ from typing import Any
 
 import groq
 from conformance.case import drain, resolve
+from conformance.expect import DURATION, TIME_PER_CHUNK, TOKEN_USAGE, TTFC
 from opentelemetry.instrumentation.agentops.groq import GroqInstrumentor
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -30,10 +31,6 @@ TOOL = {
 SCOPE = "opentelemetry.instrumentation.agentops.groq"
 SDK = f"groq {groq.__version__}"
 
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
-TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 SERVER_TIMES = {
     "agentops.server.queue_time": "queue_time",
     "agentops.server.prompt_time": "prompt_time",
@@ -44,6 +41,7 @@ SERVER_TIMES = {
 CREATE_PARAMS = frozenset(
     inspect.signature(groq.resources.chat.completions.Completions.create).parameters
 )
+
 # groq 0.9.0 and 0.10.0 hand a stream's error event to the caller as if it were a chunk; from
 # 0.11.0 on the stream decoder looks for "error" and raises APIError.
 RAISES_STREAM_ERRORS = "error" in inspect.getsource(groq.Stream.__stream__)

@@ -14,6 +14,7 @@ from typing import Any
 
 import ollama
 from conformance.case import drain, resolve
+from conformance.expect import DURATION, TIME_PER_CHUNK, TOKEN_USAGE, TTFC
 from opentelemetry.trace import SpanKind, StatusCode
 
 SCOPE = "opentelemetry.instrumentation.agentops.ollama"
@@ -37,10 +38,6 @@ NO_FUNCTION_TOOLS = f"{SDK} takes no Python functions as tools"
 # 0.0.1 to 0.3 accept only these roles in chat messages.
 ROLE_CHECKED = not HAS_TOOLS
 
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
-TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
 # Ollama's durations (ns) and the attributes (s) they become.
 TIMINGS = {
     "agentops.server.total_time": "total_duration",

@@ -20,6 +20,7 @@ from typing import Any
 import openai
 import pytest
 from conformance.case import uninstrumented
+from conformance.expect import DURATION, TIME_PER_CHUNK, TOKEN_USAGE, TTFC
 from opentelemetry import trace
 from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
 from opentelemetry.instrumentation.utils import suppress_instrumentation
@@ -43,10 +44,6 @@ WEATHER_TOOL = {
     },
 }
 
-TTFC = "gen_ai.client.operation.time_to_first_chunk"
-TIME_PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk"
-DURATION = "gen_ai.client.operation.duration"
-TOKEN_USAGE = "gen_ai.client.token.usage"
 TTFC_ATTRIBUTE = "gen_ai.response.time_to_first_chunk"
 USAGE_REQUESTED = "agentops.stream.usage_requested"
 ENDED_TWICE = "Calling end() on an ended span"

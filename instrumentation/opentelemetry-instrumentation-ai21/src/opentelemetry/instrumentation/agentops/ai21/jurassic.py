@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Final
 from agentops_semconv.attributes import AGENTOPS_AI21_CUSTOM_MODEL
 from opentelemetry.instrumentation.agentops.ai21._base import AI21Mapper
 from opentelemetry.instrumentation.agentops.core import Call, Request, Response, Usage, values
+from opentelemetry.instrumentation.agentops.core.chat_format import record_text_prompt
 from opentelemetry.instrumentation.agentops.core.openai_compatible import chat_request_params
 from opentelemetry.instrumentation.agentops.core.values import field, text_size
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
@@ -109,10 +110,7 @@ class J2CompletionMapper(_J2Mapper):
         custom_model = values.as_str(arguments.get("custom_model"))
         if custom_model:
             request.attributes[AGENTOPS_AI21_CUSTOM_MODEL] = custom_model
-        prompt = arguments.get("prompt")
-        request.prompt_size = lambda: text_size(prompt)
-        if capture_content and isinstance(prompt, str):
-            request.input_messages = [InputMessage(role="user", parts=[TextPart(content=prompt)])]
+        record_text_prompt(request, arguments.get("prompt"), capture_content)
 
     def describe_answer(self, response: Response, result: Any) -> None:
         identifier = field(result, "id")

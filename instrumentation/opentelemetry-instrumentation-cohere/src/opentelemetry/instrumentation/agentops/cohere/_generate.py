@@ -16,9 +16,10 @@ from opentelemetry.instrumentation.agentops.core import (
     Response,
     StreamAccumulator,
 )
-from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field, text_size
+from opentelemetry.instrumentation.agentops.core.chat_format import record_text_prompt
+from opentelemetry.instrumentation.agentops.core.values import as_int, as_str, field
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-from opentelemetry.util.genai.types import InputMessage, OutputMessage, TextPart
+from opentelemetry.util.genai.types import OutputMessage, TextPart
 
 __all__ = ["GenerateMapper", "GenerateStream"]
 
@@ -32,10 +33,7 @@ class GenerateMapper(CohereMapper):
         arguments = call.arguments
         request = self.new_request(call, sampled=True)
         request.choice_count = as_int(arguments.get("num_generations"))
-        prompt = arguments.get("prompt")
-        request.prompt_size = lambda: text_size(prompt)
-        if capture_content and isinstance(prompt, str):
-            request.input_messages = [InputMessage(role="user", parts=[TextPart(content=prompt)])]
+        record_text_prompt(request, arguments.get("prompt"), capture_content)
         return request
 
     def response(self, result: Any, request: Request[None], capture_content: bool) -> Response:

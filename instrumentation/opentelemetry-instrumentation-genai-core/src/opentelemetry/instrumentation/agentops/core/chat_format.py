@@ -12,7 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from opentelemetry.instrumentation.agentops.core.values import field, text_size
+from opentelemetry.instrumentation.agentops.core._records import Request
+from opentelemetry.instrumentation.agentops.core.values import as_str_list, field, text_size
 from opentelemetry.util.genai.types import (
     BlobPart,
     FilePart,
@@ -35,6 +36,7 @@ __all__ = [
     "chat_output_message",
     "chat_prompt_size",
     "content_parts",
+    "record_text_prompt",
     "tool_arguments",
     "tool_definitions",
 ]
@@ -183,3 +185,14 @@ def tool_definitions(tools: Any) -> list[ToolDefinition] | None:
         else:
             definitions.append(GenericToolDefinition(name=str(name or kind), type=kind))
     return definitions or None
+
+
+def record_text_prompt(request: Request[Any], prompt: Any, capture_content: bool) -> None:
+    """A text completion's prompt (a string, or a list of strings sent as one batch): its size
+    for usage estimates and, with content capture on, one user message per prompt."""
+    request.prompt_size = lambda: text_size(prompt)
+    if capture_content:
+        prompts = [prompt] if isinstance(prompt, str) else as_str_list(prompt) or []
+        request.input_messages = [
+            InputMessage(role="user", parts=[TextPart(content=text)]) for text in prompts
+        ]

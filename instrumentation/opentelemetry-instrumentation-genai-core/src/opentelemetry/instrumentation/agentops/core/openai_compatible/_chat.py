@@ -23,6 +23,7 @@ from opentelemetry.instrumentation.agentops.core.chat_format import (
     chat_input_messages,
     chat_output_message,
     chat_prompt_size,
+    record_text_prompt,
     tool_definitions,
 )
 from opentelemetry.instrumentation.agentops.core.openai_compatible._endpoints import (
@@ -42,10 +43,9 @@ from opentelemetry.instrumentation.agentops.core.values import (
     as_str,
     as_str_list,
     field,
-    text_size,
 )
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
-from opentelemetry.util.genai.types import InputMessage, OutputMessage, TextPart
+from opentelemetry.util.genai.types import OutputMessage, TextPart
 from opentelemetry.util.types import AttributeValue
 
 __all__ = [
@@ -243,13 +243,7 @@ class CompletionsMapper(ChatMapper):
         request = self.new_request(call)
         chat_request_params(request, arguments)
         request.max_tokens = as_int(arguments.get("max_tokens"))
-        prompt = arguments.get("prompt")
-        request.prompt_size = lambda: text_size(prompt)
-        if capture_content:
-            prompts = [prompt] if isinstance(prompt, str) else as_str_list(prompt) or []
-            request.input_messages = [
-                InputMessage(role="user", parts=[TextPart(content=text)]) for text in prompts
-            ]
+        record_text_prompt(request, arguments.get("prompt"), capture_content)
         return request
 
     def response(
