@@ -46,7 +46,8 @@ def test_demo_prints_one_line_per_call_and_the_metrics_table(demo_run) -> None:
     assert "[app] done" in output
 
     every = [match for line in output.splitlines() if (match := LINE.match(line))]
-    assert {m[3] for m in every} == demo_providers()
+    # LiteLLM's calls are reported under the providers it routed them to.
+    assert {m[3] for m in every} == demo_providers() - {"litellm"}
     assert all(m[1] == "✓" and int(m[5]) > 0 for m in every)
     # OpenAI: chat, stream, tool call (two chat calls), embeddings
     spans = [m for m in every if m[3] == "openai"]
@@ -129,3 +130,28 @@ def test_demo_makes_one_ai21_call_its_cost_unknown(demo_run) -> None:
     assert int(line[1]) > 0 and int(line[2]) > 0
     duration = table_row(output, "gen_ai.client.operation.duration", "chat", "ai21")
     assert duration[duration.index("jamba-mini") + 3] == "1"
+
+
+LITELLM_ANSWER = re.compile(
+    r"^✓ chat\s+anthropic\s+claude-3-5-haiku-20241022\s+in [1-9]\d*\s+out [1-9]\d*\s"
+)
+
+
+def test_demo_makes_a_litellm_router_call_with_a_fallback(demo_run) -> None:
+    lines = demo_run.result.stdout.splitlines()
+    if "[app] Router call with a fallback ..." not in lines:
+        assert "litellm" not in demo_providers()
+        return
+    routes = [line for line in lines if re.match(r"^✓ route\s+litellm\s+primary\s+no usage", line)]
+    failed = [
+        line
+        for line in lines
+        if re.match(r"^✗ chat\s+groq\s+gemma2-9b-it\s+no usage\s.*ServiceUnavailableError", line)
+    ]
+    answered = [line for line in lines if LITELLM_ANSWER.match(line)]
+    # Each Router call: its failed attempt, the fallback that answered (priced), the route
+    # (neither priced nor counted as a call); the second call streamed.
+    assert len(routes) == len(failed) == len(answered) == 2
+    assert all("$" in line for line in answered)
+    assert "(stream, first chunk " in answered[1]
+    assert all("cost n/a" in line for line in routes)

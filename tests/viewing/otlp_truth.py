@@ -80,7 +80,8 @@ def _base64_ids(value: Any) -> Any:
 
 
 def llm_calls(path: Path) -> list[SpanCall]:
-    """Every span with ``gen_ai.operation.name`` in the file, in export order."""
+    """Every span with ``gen_ai.operation.name`` in the file, in export order, but routed
+    calls (``route``: a router's span grouping its attempts, which are the calls)."""
     calls = []
     for line in path.read_text(encoding="utf-8").splitlines():
         data = json.loads(line)
@@ -92,7 +93,7 @@ def llm_calls(path: Path) -> list[SpanCall]:
             for scope_spans in resource_spans.scope_spans:
                 for span in scope_spans.spans:
                     attributes = {a.key: _plain(a.value) for a in span.attributes}
-                    if "gen_ai.operation.name" not in attributes:
+                    if attributes.get("gen_ai.operation.name", "route") == "route":
                         continue
                     calls.append(
                         SpanCall(

@@ -408,7 +408,10 @@ def test_calls_and_errors_equal_the_spans(run: Run) -> None:
 
     assert run.results["calls"] == totals(run.calls, key, lambda call: 1)
     failed = [call for call in run.calls if call.error_type]
-    assert len(failed) == 2
+    # The demo's two failures, and the failed first attempt of each LiteLLM Router call.
+    fallen_back = [call for call in failed if "agentops.route.attempt" in call.attributes]
+    assert len(failed) - len(fallen_back) == 2
+    assert len(fallen_back) in (0, 2)
     assert run.results["errors"] == totals(failed, lambda c: (*key(c), c.error_type), lambda c: 1)
 
 

@@ -125,3 +125,33 @@ AGENTOPS_RERANK_BILLED_SEARCH_UNITS: Final = "agentops.rerank.billed_search_unit
 
 AGENTOPS_EMBEDDINGS_INPUT_COUNT: Final = "agentops.embeddings.input_count"
 """int, {input}: texts, images or other inputs sent to be embedded in one call."""
+
+AGENTOPS_OPERATION_ROUTE: Final = "route"
+"""``gen_ai.operation.name`` value of a routed call: one call of the caller's that a router
+(LiteLLM's ``Router``) answers with one or more model calls, trying deployments, retrying
+and falling back. Its span (INTERNAL, ``route {gen_ai.request.model}``, the model group asked
+for) is the parent of one inference span per attempt; it carries no token usage, records no
+GenAI metric and is never priced: the attempts are."""
+
+AGENTOPS_ROUTE_ATTEMPTS: Final = "agentops.route.attempts"
+"""int, {attempt}: model calls a routed call made (the first try, retries and fallbacks)."""
+
+AGENTOPS_ROUTE_ATTEMPT: Final = "agentops.route.attempt"
+"""int, {attempt}: on an attempt's span, its place among the routed call's attempts (1 for
+the first)."""
+
+AGENTOPS_ROUTE_FALLBACKS: Final = "agentops.route.fallbacks"
+"""int, {fallback}: how many times a routed call moved on to another model group (the
+attempts' ``agentops.route.model_group`` changed from one attempt to the next)."""
+
+AGENTOPS_ROUTE_DEPLOYMENT: Final = "agentops.route.deployment"
+"""string: on an attempt's span, the deployment the router sent it to (LiteLLM: the
+deployment's ``model_info.id``); on the routed call's span, the deployment that answered."""
+
+AGENTOPS_ROUTE_MODEL_GROUP: Final = "agentops.route.model_group"
+"""string: on an attempt's span, the model group of its deployment (LiteLLM: the
+``model_name`` of the deployment); on the routed call's span, the group that answered."""
+
+AGENTOPS_ROUTE_LATENCY: Final = "agentops.route.latency"
+"""double, s: on the routed call's span, the time the caller waited, every attempt and the
+pauses between them included (for a stream, until it ended)."""

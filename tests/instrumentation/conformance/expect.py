@@ -246,3 +246,30 @@ def error_type(cls: type) -> str:
         if getattr(importlib.import_module(module), cls.__name__, None) is cls:
             return f"{module}.{cls.__qualname__}"
     raise AssertionError(f"no public module exports {cls!r}")
+
+
+# --- OpenAI-shaped request parameters ------------------------------------------------------
+
+CHAT_PARAMETERS = {
+    "temperature": 1,  # an int: the attribute is still a double
+    "max_tokens": 50,
+    "top_p": 0.5,
+    "stop": "END",  # a string: the attribute is a string array
+    "seed": 7,
+    "frequency_penalty": 0.25,
+    "presence_penalty": 0.5,
+    "response_format": {"type": "json_object"},
+}
+"""Sampling parameters of an OpenAI-shaped chat call, as a caller passes them."""
+
+CHAT_PARAMETER_ATTRIBUTES = {
+    "gen_ai.request.temperature": 1.0,
+    "gen_ai.request.max_tokens": 50,
+    "gen_ai.request.top_p": 0.5,
+    "gen_ai.request.stop_sequences": ("END",),
+    "gen_ai.request.seed": 7,
+    "gen_ai.request.frequency_penalty": 0.25,
+    "gen_ai.request.presence_penalty": 0.5,
+    "gen_ai.output.type": "json",
+}
+"""The span attributes ``CHAT_PARAMETERS`` become."""

@@ -82,6 +82,7 @@ PUBLIC = {
         "EmbeddingsMapper",
         "Endpoint",
         "StreamUsageRequest",
+        "chat_request_fields",
         "chat_request_params",
         "chat_response",
         "embedding_dimensions",

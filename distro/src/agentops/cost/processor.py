@@ -26,6 +26,7 @@ from agentops_semconv import (
     AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
     AGENTOPS_OPERATION_RERANK,
+    AGENTOPS_OPERATION_ROUTE,
     AGENTOPS_RERANK_BILLED_SEARCH_UNITS,
     AGENTOPS_USAGE_ESTIMATED,
     AGENTOPS_USAGE_ESTIMATED_INPUT_TOKENS,
@@ -82,10 +83,12 @@ NOT_PRICED_OPERATIONS: Final = frozenset(
         GenAI.GenAiOperationNameValues.INVOKE_AGENT.value,
         GenAI.GenAiOperationNameValues.EXECUTE_TOOL.value,
         GenAI.GenAiOperationNameValues.INVOKE_WORKFLOW.value,
+        AGENTOPS_OPERATION_ROUTE,
     }
 )
 """Operations that are not a model call. Agent spans may carry their children's summed
-usage; pricing them would count the same tokens twice."""
+usage, and a routed call (``route``) groups model calls priced on their own spans; pricing
+them would count the same tokens twice."""
 
 _SERVICE_TIER_ATTRIBUTES: Final = (
     OpenAI.OPENAI_RESPONSE_SERVICE_TIER,

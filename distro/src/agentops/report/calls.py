@@ -14,6 +14,7 @@ from agentops_semconv import (
     AGENTOPS_COST_STATUS,
     AGENTOPS_COST_TOTAL_USD,
     AGENTOPS_LLM_METRIC_PREFIX,
+    AGENTOPS_OPERATION_ROUTE,
     AGENTOPS_TAG_PREFIX,
 )
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
@@ -24,7 +25,7 @@ from agentops.report.otlp_json import STATUS_ERROR, MetricPoint, Span
 __all__ = ["Call", "Value", "calls_of", "metric_name_of", "values_of"]
 
 # Operations that are not a model call: an agent or tool span is not an LLM call (and may
-# carry its children's summed usage).
+# carry its children's summed usage); a routed call's attempts are the calls it made.
 NOT_CALLS: Final = frozenset(
     {
         GenAI.GenAiOperationNameValues.CREATE_AGENT.value,
@@ -32,6 +33,7 @@ NOT_CALLS: Final = frozenset(
         GenAI.GenAiOperationNameValues.EXECUTE_TOOL.value,
         GenAI.GenAiOperationNameValues.INVOKE_WORKFLOW.value,
         GenAI.GenAiOperationNameValues.RETRIEVAL.value,
+        AGENTOPS_OPERATION_ROUTE,
     }
 )
 UNKNOWN: Final = "(unknown)"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import logging
 import os
 import sys
@@ -38,7 +39,7 @@ from opentelemetry.instrumentation.agentops.core.settings import Settings
 
 # The module opts out of type checking (``# type: ignore`` at its top).
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
-from wrapt import register_post_import_hook, resolve_path, wrap_function_wrapper
+from wrapt import register_post_import_hook, wrap_function_wrapper
 
 __all__ = ["GenAIInstrumentor", "NativeTracing"]
 
@@ -117,7 +118,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 self._native_tracing_off(state, kwargs.get("tracer_provider"))
                 state.pending = {}
                 for patch in self.patches():
-                    root = patch.module.partition(".")[0]
+                    root = patch.module if patch.on_demand else patch.module.partition(".")[0]
                     state.pending.setdefault(root, []).append(patch)
             except Exception:
                 _logger.warning(
@@ -231,7 +232,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         """Patch one target; False when the installed SDK does not have it."""
         try:
             module = importlib.import_module(patch.module)
-            parent, attribute, current = resolve_path(module, patch.target)
+            parent, attribute, current = _resolve(module, patch.target)
         except (ImportError, AttributeError):
             _logger.debug(
                 "%s.%s is not in this %s version", patch.module, patch.target, self.sdk_name
@@ -320,6 +321,22 @@ class _State:
     applied: list[_Applied] = field(default_factory=list)
     native_providers: list[Any] = field(default_factory=list)
     native_env: list[str] = field(default_factory=list)
+
+
+def _resolve(module: types.ModuleType, target: str) -> tuple[Any, str, Any]:
+    """The parent, attribute name and current value of ``target`` inside ``module``.
+
+    A class member must be defined by a class of its MRO: a metaclass ``__getattr__`` that
+    serves it from elsewhere is not asked (it may import or build things; LiteLLM's Router
+    facade does both), so such a target is skipped like a missing one.
+    """
+    *path, attribute = target.split(".")
+    parent: Any = module
+    for name in path:
+        parent = getattr(parent, name)
+    if isinstance(parent, type):
+        inspect.getattr_static(parent, attribute)  # AttributeError when no class defines it
+    return parent, attribute, getattr(parent, attribute)
 
 
 def _function_of(parent: Any, attribute: str, current: Any) -> tuple[Any, bool]:

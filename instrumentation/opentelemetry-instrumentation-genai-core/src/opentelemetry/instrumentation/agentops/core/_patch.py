@@ -56,6 +56,9 @@ class Patch:
     mapper: Mapper[Any]
     shape: CallShape | None = None
     """None: read from the original function (see ``shape_of``)."""
+    on_demand: bool = False
+    """The SDK imports ``module`` only when a feature needs it (a heavy submodule): patch it
+    when that import happens, instead of importing it when the SDK is imported."""
 
 
 def shape_of(function: Any) -> CallShape:

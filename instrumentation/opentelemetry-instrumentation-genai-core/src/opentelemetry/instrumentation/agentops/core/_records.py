@@ -84,6 +84,14 @@ class Request(Generic[StateT]):
     state: StateT | None = None
     """Mapper-private data carried from the request to the response mapping."""
 
+    groups_attempts: bool = False
+    """The call is a routed call (``agentops.route``): it answers the caller with model calls
+    of its own, trying deployments, retrying and falling back (LiteLLM's ``Router``). Its
+    span (INTERNAL) is the parent of one inference span per attempt, which the core counts
+    and summarizes on it (``agentops.route.*``); it records no usage, no GenAI metric and no
+    call observer sees it, so nothing it groups is counted twice. A streamed routed call
+    (``stream``) ends with its stream, after the attempt that answered."""
+
 
 @dataclass(slots=True)
 class Response:

@@ -44,6 +44,7 @@ from opentelemetry.instrumentation.agentops.core._instruments import Instruments
 from opentelemetry.instrumentation.agentops.core._mapper import StreamAccumulator
 from opentelemetry.instrumentation.agentops.core._records import Request, Response, Usage
 from opentelemetry.instrumentation.agentops.core._redact import redact_secrets
+from opentelemetry.instrumentation.agentops.core._routes import ROUTE, Route
 from opentelemetry.instrumentation.agentops.core.settings import Settings
 from opentelemetry.metrics import MeterProvider, get_meter
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
@@ -68,6 +69,7 @@ __all__ = [
     "GenAITelemetry",
     "Trace",
     "error_type_of",
+    "in_routed_call",
     "in_traced_call",
 ]
 
@@ -175,6 +177,11 @@ def in_traced_call() -> bool:
     return get_value(_ACTIVE_CALL) is not None
 
 
+def in_routed_call() -> bool:
+    """Whether the current context is inside a routed call (its attempts are being made)."""
+    return get_value(ROUTE) is not None
+
+
 class GenAITelemetry:
     """Emission for one instrumentation scope (one provider package)."""
 
@@ -250,6 +257,8 @@ class Trace:
         "_credentials",
         "_done",
         "_extra",
+        "_route",
+        "_routed",
         "_started",
         "_started_ns",
         "_token",
@@ -279,6 +288,12 @@ class Trace:
         self._ttfc_pending = True
         self._chunk_attributes: dict[str, AttributeValue] | None = None
         self._extra: dict[str, AttributeValue] | None = None
+        # A routed call groups attempts (``_route``); a model call made inside one is an
+        # attempt of it (``_routed``).
+        grouping = request.groups_attempts
+        self._route: Route | None = Route() if grouping else None
+        routed = None if grouping else get_value(ROUTE)
+        self._routed: Route | None = routed if isinstance(routed, Route) else None
 
         common = _start_attributes(request)
         self.metric_attributes: dict[str, AttributeValue] = common
@@ -300,15 +315,23 @@ class Trace:
         if self._extra:
             attributes.update(self._extra)
             self.metric_attributes = {**common, **self._extra}
+        if self._routed is not None:
+            self._routed.attempt_started(attributes)
 
         self._attributes = attributes
         model = request.model
         self.span: Span = telemetry._tracer.start_span(
             f"{request.operation} {model}" if model else request.operation,
-            kind=SpanKind.CLIENT,
+            kind=SpanKind.INTERNAL if grouping else SpanKind.CLIENT,
             attributes=attributes,
         )
-        self.context: Context = set_value(_ACTIVE_CALL, True, set_span_in_context(self.span))
+        in_span = set_span_in_context(self.span)
+        # Inside a model call, SDK calls join it; inside a routed call, each is an attempt.
+        self.context: Context = (
+            set_value(ROUTE, self._route, in_span)
+            if grouping
+            else set_value(_ACTIVE_CALL, True, in_span)
+        )
         self._token: object | None = attach(self.context)
         self._started = _now()
         self._started_ns = time.time_ns()
@@ -358,7 +381,8 @@ class Trace:
         by ``chunk_batch_full`` once the array holds more than ``CHUNK_BATCH`` times, and when
         the call ends, with the values and attributes one record per chunk would give.
         """
-        if self._done or self._arrivals is not None:
+        # A routed call's span groups attempts: the chunk timings are the attempts' own.
+        if self._done or self._arrivals is not None or self._route is not None:
             return None
         self._ttfc = arrived - self._started
         self._chunk_attributes = self._metric_attributes()
@@ -423,7 +447,7 @@ class Trace:
         except Exception:
             report_internal_error("reading a finished stream")
             response = None
-        if not complete:
+        if not complete and self._route is None:
             response = self._with_estimate(response, accumulator)
         self.finish(response)
 
@@ -459,7 +483,10 @@ class Trace:
         self._done = True
         self._end_chunk_timings()
         try:
-            self._finish(response)
+            if self._route is not None:
+                self._end_route(response, None)
+            else:
+                self._finish(response)
         except Exception:
             report_internal_error("reading a response")
         finally:
@@ -479,11 +506,36 @@ class Trace:
         self._done = True
         self._end_chunk_timings()
         try:
-            self._fail(error)
+            if self._route is not None:
+                self._end_route(None, error)
+            else:
+                self._fail(error)
         except Exception:
             report_internal_error("ending a failed span")
         finally:
-            self._close()
+            self._close(failed=True)
+
+    def _end_route(self, response: Response | None, error: BaseException | None) -> None:
+        """A routed call's end: the summary of its attempts, and nothing counted (no usage,
+        no metric point, no call observer): its attempts carry all of that."""
+        route = self._route
+        assert route is not None
+        attributes = route.summary(_now() - self._started)
+        if response is not None and response.attributes:
+            attributes.update(response.attributes)
+        if error is not None:
+            attributes[error_attributes.ERROR_TYPE] = error_type_of(error)
+            message = self._redacted(str(error)) or type(error).__name__
+            self.span.set_status(Status(StatusCode.ERROR, message))
+        self.span.set_attributes(attributes)
+
+    def _attempt_ended(self, failed: bool) -> None:
+        routed = self._routed
+        if routed is not None:
+            try:
+                routed.attempt_ended(self._attributes, failed)
+            except Exception:
+                report_internal_error("recording an attempt of a routed call")
 
     def _metric_attributes(self) -> dict[str, AttributeValue]:
         if self.response_model is None:
@@ -663,11 +715,13 @@ class Trace:
                 report_internal_error("reading a client's credentials for redaction")
         return redact_secrets(text, secrets)
 
-    def _close(self) -> None:
+    def _close(self, failed: bool = False) -> None:
         try:
             self.span.end()
         finally:
             self.suspend()
+            if self._routed is not None:
+                self._attempt_ended(failed)
 
 
 def _checked_usage(usage: Usage) -> tuple[Usage, str | None]:

@@ -35,6 +35,7 @@ from opentelemetry.instrumentation.agentops.core._streams import end_followed, f
 from opentelemetry.instrumentation.agentops.core._telemetry import (
     GenAITelemetry,
     Trace,
+    in_routed_call,
     in_traced_call,
 )
 from opentelemetry.instrumentation.utils import is_instrumentation_enabled
@@ -203,6 +204,8 @@ def _begin(
     if mapped is None:
         return None
     request, call, unaltered = mapped
+    if request.groups_attempts and in_routed_call():
+        return None  # a router's own entry points calling each other: one routed call
     if not telemetry.admit(request):
         return None
     alteration = _prepare(dispatch.mapper, call, request)
@@ -235,7 +238,8 @@ def _accept_rejection(alteration: Alteration, trace: Trace) -> None:
 
 
 class _Opaque(StreamAccumulator):
-    """For a lazy stream whose mapper keeps no state: chunks pass, the span follows."""
+    """For a lazy stream, or a routed call's, whose mapper keeps no state: chunks pass, the
+    span follows."""
 
     __slots__ = ()
 
@@ -257,7 +261,9 @@ def _complete(mapper: Mapper[Any], trace: Trace, result: Any, *, lazy: bool = Fa
             return proxy(result, lambda parsed: _complete(mapper, trace, parsed), trace)
         request = trace.request
         accumulator = mapper.accumulator(result, request, trace.capture_content)
-        if accumulator is None and lazy:
+        if accumulator is None and (lazy or (request.groups_attempts and request.stream)):
+            # A routed stream lasts as long as its answer is read: the attempt's stream ends
+            # first, so the route's summary knows which deployment answered.
             accumulator = _Opaque()
         if accumulator is not None:
             # A generator handed back by a plain call or a coroutine (Ollama's streams) sends

@@ -53,6 +53,7 @@ __all__ = [
     "ChatMapper",
     "ChatStreamState",
     "CompletionsMapper",
+    "chat_request_fields",
     "chat_request_params",
     "chat_response",
     "output_type_of",
@@ -119,6 +120,25 @@ def chat_request_params(request: Request[Any], arguments: Mapping[str, Any]) -> 
     request.choice_count = as_int(arguments.get("n"))
 
 
+def chat_request_fields(
+    request: Request[Any], arguments: Mapping[str, Any], capture_content: bool
+) -> None:
+    """Everything an OpenAI-shaped chat request says beyond provider, model and server:
+    sampling parameters, max tokens, output type, prompt size and (opt-in) content."""
+    chat_request_params(request, arguments)
+    request.max_tokens = as_int(arguments.get("max_completion_tokens")) or as_int(
+        arguments.get("max_tokens")
+    )
+    request.output_type = output_type_of(arguments.get("response_format"))
+    messages = arguments.get("messages")
+    request.prompt_size = lambda: chat_prompt_size(messages)
+    if capture_content:
+        request.input_messages = chat_input_messages(messages)
+        request.tool_definitions = tool_definitions(
+            arguments.get("tools") or arguments.get("functions")
+        )
+
+
 def chat_response(result: Any, capture_content: bool) -> Response:
     """A chat completion (choices with messages, usage) as a ``Response``."""
     choices = field(result, "choices") or []
@@ -180,20 +200,8 @@ class ChatMapper(Mapper[ChatState]):
         return request
 
     def request(self, call: Call, capture_content: bool) -> Request[ChatState] | None:
-        arguments = call.arguments
         request = self.new_request(call)
-        chat_request_params(request, arguments)
-        request.max_tokens = as_int(arguments.get("max_completion_tokens")) or as_int(
-            arguments.get("max_tokens")
-        )
-        request.output_type = output_type_of(arguments.get("response_format"))
-        messages = arguments.get("messages")
-        request.prompt_size = lambda: chat_prompt_size(messages)
-        if capture_content:
-            request.input_messages = chat_input_messages(messages)
-            request.tool_definitions = tool_definitions(
-                arguments.get("tools") or arguments.get("functions")
-            )
+        chat_request_fields(request, call.arguments, capture_content)
         return request
 
     def prepare(self, call: Call, request: Request[ChatState]) -> Alteration | None:

@@ -45,7 +45,12 @@ class ChatState:
 class StreamUsageRequest:
     """Adds ``stream_options.include_usage`` to streamed calls; remembers servers refusing it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, extra_body: bool = True) -> None:
+        """``extra_body``: send the option through ``extra_body`` when the caller gave no
+        ``stream_options`` (Stainless SDKs before openai 1.26 have no such argument); False
+        for libraries that take ``stream_options`` and send it on themselves (LiteLLM, whose
+        ``extra_body`` would reach providers that do not speak OpenAI's format)."""
+        self._extra_body = extra_body
         self._refused: set[str] = set()
         self._lock = threading.Lock()
 
@@ -65,6 +70,8 @@ class StreamUsageRequest:
             if "include_usage" in options:
                 return None  # the caller decided, either way
             kwargs["stream_options"] = {**options, "include_usage": True}
+        elif not self._extra_body:
+            kwargs["stream_options"] = {"include_usage": True}
         else:
             # Not given (None or the SDK's sentinel). Sent through extra_body rather than
             # stream_options because SDKs before openai 1.26 have no such argument.
