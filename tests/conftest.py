@@ -105,7 +105,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=180,
+        timeout=400,
         check=False,
     )
     return DemoRun(result, output_dir)

@@ -113,7 +113,7 @@ def run(phoenix: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
                 }
             )
             result = subprocess.run(
-                app.command(), env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                app.command(), env=env, cwd=ROOT, capture_output=True, text=True, timeout=300,
                 check=False,
             )  # fmt: skip
             assert result.returncode == 0, result.stdout + result.stderr

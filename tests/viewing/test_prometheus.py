@@ -41,7 +41,7 @@ RATE_INTERVAL = "2s"
 STEP_S = 0.5
 TAG_KEY = "agentops_tag_use_case"
 VALUE_METRIC = "agentops_llm_business_value_total"
-TIMEOUT_S = 90
+TIMEOUT_S = 300  # both demo apps, every provider SDK installed, on a loaded 2-core machine
 
 
 class Prometheus:
