@@ -10,7 +10,9 @@ from __future__ import annotations
 import gc
 import importlib.machinery
 import inspect
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -616,3 +618,43 @@ def test_the_clients_key_never_reaches_telemetry_whatever_its_shape(telemetry, c
         assert key[:6] not in span.status.description
         assert "[REDACTED]" in span.status.description
     assert all(key not in r.getMessage() for r in caplog.records)
+
+
+_SUBMODULE_APP = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+import lazy_sdk  # the package; its API module is imported only on use
+import fake_sdk
+from fake_instrumentation import FakeInstrumentor
+
+instrumentor = FakeInstrumentor("lazy_sdk.api")
+instrumentor.instrument()
+imported_by_instrument = "lazy_sdk.api" in sys.modules
+traced_before_use = bool(getattr(fake_sdk.Chat.create, "_self_agentops_patch", False))
+import lazy_sdk.api
+traced_after_use = bool(getattr(fake_sdk.Chat.create, "_self_agentops_patch", False))
+instrumentor.uninstrument()
+restored = not getattr(fake_sdk.Chat.create, "_self_agentops_patch", False)
+print(json.dumps([imported_by_instrument, traced_before_use, traced_after_use, restored]))
+"""
+
+
+def test_a_submodule_the_app_has_not_imported_is_patched_when_it_is(tmp_path):
+    # SDKs that load an API module on first use (openai 2.x and later): instrumenting does
+    # not import it, and it is traced from the moment the application does.
+    package = tmp_path / "lazy_sdk"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "api.py").write_text("from fake_sdk import AsyncChat, Chat, completion\n")
+    here = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-c", _SUBMODULE_APP, str(tmp_path), str(here)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported, before, after, restored = json.loads(done.stdout.strip().splitlines()[-1])
+    assert imported is False
+    assert before is False
+    assert after is True
+    assert restored is True

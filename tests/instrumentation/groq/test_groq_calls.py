@@ -10,6 +10,7 @@ import math
 import groq
 import pytest
 from conformance.case import drain, resolve
+from conformance.expect import CHAT_PARAMETER_ATTRIBUTES, CHAT_PARAMETERS
 from groq_expected import (
     CREATE_PARAMS,
     SDK,
@@ -53,27 +54,7 @@ async def test_plain_call(sdk, telemetry, emulator, instrumented):
 
 
 async def test_request_parameters(sdk, telemetry, emulator):
-    sent = {
-        "temperature": 1,  # an int: the attribute is still a double
-        "max_tokens": 50,
-        "top_p": 0.5,
-        "stop": "END",  # a string: the attribute is a string array
-        "seed": 7,
-        "frequency_penalty": 0.25,
-        "presence_penalty": 0.5,
-        "response_format": {"type": "json_object"},
-    }
-    recorded = {
-        "gen_ai.request.temperature": 1.0,
-        "gen_ai.request.max_tokens": 50,
-        "gen_ai.request.top_p": 0.5,
-        "gen_ai.request.stop_sequences": ("END",),
-        "gen_ai.request.seed": 7,
-        "gen_ai.request.frequency_penalty": 0.25,
-        "gen_ai.request.presence_penalty": 0.5,
-        "gen_ai.output.type": "json",
-    }
-
+    sent, recorded = CHAT_PARAMETERS, CHAT_PARAMETER_ATTRIBUTES
     result = await resolve(create(sdk.chat.completions, **sent))
 
     span = only_span(telemetry)

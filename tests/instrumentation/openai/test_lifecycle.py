@@ -515,3 +515,45 @@ async def test_raw_response_does_not_leak_the_span_context(
     work, llm = telemetry.spans()
     assert (work.name, llm.name) == ("caller work", f"chat {MODEL}")
     assert work.parent is None
+
+
+# --- start-up ------------------------------------------------------------------------------
+
+_LAZY_RESOURCES = r"""
+import json, sys
+import openai
+from opentelemetry.instrumentation.agentops.openai import OpenAIInstrumentor
+
+def loaded():
+    return sorted(m for m in sys.modules if m.startswith("openai.resources."))
+
+before = loaded()
+OpenAIInstrumentor().instrument()
+after_instrument = loaded()
+client = openai.OpenAI(api_key="sk-test-0000000000000000", base_url="http://127.0.0.1:9/v1")
+chat_traced = getattr(type(client.chat.completions).create, "_self_agentops_patch", False)
+responses_before_use = "openai.resources.responses.responses" in sys.modules
+responses_traced = getattr(type(client.responses).create, "_self_agentops_patch", False)
+print(json.dumps({
+    "before": before, "after_instrument": after_instrument, "chat_traced": chat_traced,
+    "responses_before_use": responses_before_use, "responses_traced": responses_traced,
+}))
+"""
+
+
+def test_api_modules_the_app_never_uses_are_not_imported_but_traced_once_used():
+    import json
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LAZY_RESOURCES], capture_output=True, text=True, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "openai.resources.responses.responses" in result["before"]:
+        pytest.skip(f"{SDK} imports its resource modules with the package")
+    # Instrumenting imports only the (empty) parent packages of the modules it patches.
+    added = set(result["after_instrument"]) - set(result["before"])
+    assert added <= {"openai.resources.beta", "openai.resources.chat"}, added
+    assert result["chat_traced"] is True
+    assert result["responses_before_use"] is False
+    assert result["responses_traced"] is True

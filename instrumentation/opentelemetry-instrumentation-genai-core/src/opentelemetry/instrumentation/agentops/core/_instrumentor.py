@@ -16,6 +16,7 @@ otherwise.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import logging
 import os
@@ -38,7 +39,7 @@ from opentelemetry.instrumentation.agentops.core.settings import Settings
 
 # The module opts out of type checking (``# type: ignore`` at its top).
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
-from wrapt import wrap_function_wrapper
+from wrapt import register_post_import_hook, wrap_function_wrapper
 
 __all__ = ["GenAIInstrumentor", "NativeTracing"]
 
@@ -143,6 +144,7 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     def _undo(self, state: _State) -> None:
         state.slot.telemetry = None
         state.pending = {}
+        state.deferred = {}
         # Put back the exact objects found at instrumentation time, newest first, so a
         # target patched twice through two paths unwinds cleanly.
         for applied in reversed(state.applied):
@@ -158,6 +160,23 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
     def _on_import(self, module: types.ModuleType) -> None:
         self._apply_root(module.__name__)
 
+    def _on_submodule_import(self, module: types.ModuleType) -> None:
+        state = self._state()
+        with state.lock:
+            patches = state.deferred.pop(module.__name__, None)
+            if not patches or state.slot.telemetry is None:
+                return
+            try:
+                for patch in patches:
+                    self._apply(state, patch)
+            except Exception:
+                _logger.warning(
+                    "Could not instrument %s: its calls will not be traced.",
+                    self.sdk_name,
+                    exc_info=True,
+                )
+                self._undo(state)
+
     def _apply_root(self, root: str) -> None:
         state = self._state()
         with state.lock:
@@ -165,7 +184,12 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
             if not patches or state.slot.telemetry is None:
                 return
             try:
-                found = sum(self._apply(state, patch) for patch in patches)
+                found = 0
+                for patch in patches:
+                    if self._defer(state, patch):
+                        found += 1
+                    else:
+                        found += self._apply(state, patch)
             except Exception:
                 _logger.warning(
                     "Could not instrument %s: its calls will not be traced.",
@@ -180,6 +204,29 @@ class GenAIInstrumentor(BaseInstrumentor):  # type: ignore[misc]
                 "version: its calls will not be traced.",
                 self.sdk_name,
             )
+
+    def _defer(self, state: _State, patch: Patch) -> bool:
+        """Leave a patch of a submodule the application has not imported until it does.
+
+        SDKs that load their resources lazily (openai 2.x and later, a module per API) would
+        otherwise import every API the instrumentation knows at start-up, used or not.
+        True when deferred; False when the module is to be patched now (already imported, a
+        namespace package, which post-import hooks cannot see, or not found at all).
+        """
+        name = patch.module
+        if name in sys.modules or "." not in name:
+            return False
+        try:
+            spec = importlib.util.find_spec(name)  # imports the parent packages only
+        except (ImportError, ValueError):
+            return False
+        if spec is None or spec.loader is None or name in sys.modules:
+            return False
+        state.deferred.setdefault(name, []).append(patch)
+        if name not in state.hooked:
+            state.hooked.add(name)
+            register_post_import_hook(self._on_submodule_import, name)
+        return True
 
     def _apply(self, state: _State, patch: Patch) -> bool:
         """Patch one target; False when the installed SDK does not have it."""
@@ -268,6 +315,8 @@ class _State:
     lock: threading.RLock = field(default_factory=threading.RLock)
     pending: dict[str, list[Patch]] = field(default_factory=dict)
     """Patches by top-level module, waiting for the application to import it."""
+    deferred: dict[str, list[Patch]] = field(default_factory=dict)
+    """Patches by submodule, the top-level module imported, waiting for the submodule."""
     hooked: set[str] = field(default_factory=set)
     applied: list[_Applied] = field(default_factory=list)
     native_providers: list[Any] = field(default_factory=list)

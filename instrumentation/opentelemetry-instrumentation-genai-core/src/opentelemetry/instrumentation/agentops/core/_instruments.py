@@ -20,7 +20,7 @@ TOKEN_BUCKETS: Final = (
 class Instruments:
     """One set per instrumentation scope; a switched-off signal gets no-op instruments."""
 
-    __slots__ = ("duration", "time_per_chunk", "time_to_first_chunk", "token_usage")
+    __slots__ = ("chunk_timing", "duration", "time_per_chunk", "time_to_first_chunk", "token_usage")
 
     def __init__(
         self, meter: Meter, *, latency: bool, tokens: bool, chunk_timing: bool = True
@@ -43,7 +43,9 @@ class Instruments:
                 description="Time from sending a streamed request to receiving its first chunk",
                 explicit_bucket_boundaries_advisory=list(DURATION_BUCKETS),
             )
-        if latency and chunk_timing:
+        self.chunk_timing = latency and chunk_timing
+        """Whether ``time_per_chunk`` records (else the stream need not time its chunks)."""
+        if self.chunk_timing:
             self.time_per_chunk = meter.create_histogram(
                 gen_ai_metrics.GEN_AI_CLIENT_OPERATION_TIME_PER_OUTPUT_CHUNK,
                 unit="s",

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.instrumentation.agentops.core._guard import report_internal_error
 from opentelemetry.instrumentation.agentops.core._mapper import StreamAccumulator, StreamHelpers
-from opentelemetry.instrumentation.agentops.core._telemetry import is_caller_stop
+from opentelemetry.instrumentation.agentops.core._telemetry import CHUNK_BATCH, is_caller_stop
 from wrapt import ObjectProxy
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def follow_stream(
     proxy._self_trace = trace
     proxy._self_accumulator = accumulator
     proxy._self_first = True
+    proxy._self_arrivals = None
     proxy._self_done = False
     proxy._self_activate = lazy
     proxy._self_iterator = None
@@ -123,11 +124,12 @@ def _kept_after_failure(accumulator: StreamAccumulator, chunk: Any) -> bool:
         return True
 
 
-def _first_chunk(proxy: Any) -> None:
+def _first_chunk(proxy: Any, arrived: float) -> None:
     proxy._self_first = False
     model = proxy._self_accumulator.model
     if isinstance(model, str):
         proxy._self_trace.name_response_model(model)
+    proxy._self_arrivals = proxy._self_trace.first_chunk(arrived)
 
 
 class _StreamProxy(ObjectProxy[Any]):
@@ -136,6 +138,7 @@ class _StreamProxy(ObjectProxy[Any]):
     _self_trace: Trace
     _self_accumulator: StreamAccumulator
     _self_first: bool
+    _self_arrivals: Any
     _self_done: bool
     _self_activate: bool
     _self_iterator: Any
@@ -214,6 +217,8 @@ class _SyncIteration:
                 raise
             # Inline rather than a shared method: this runs for every chunk of every stream,
             # and a call per chunk measured 0.8 us of the 2.6 us we added per chunk in situ.
+            # For the same reason a chunk's arrival time goes straight into the trace's array
+            # (Trace.first_chunk); the trace records the points in batches.
             if self._self_done:
                 return chunk
             arrived = _now()
@@ -222,9 +227,13 @@ class _SyncIteration:
             except Exception:
                 keep = _kept_after_failure(accumulator, chunk)
             if keep:
-                if self._self_first:
-                    _first_chunk(self)
-                self._self_trace.chunk_arrived(arrived)
+                arrivals = self._self_arrivals
+                if arrivals is not None:
+                    arrivals.append(arrived)
+                    if len(arrivals) > CHUNK_BATCH:
+                        self._self_trace.chunk_batch_full()
+                elif self._self_first:
+                    _first_chunk(self, arrived)
                 return chunk
 
 
@@ -260,9 +269,13 @@ class _AsyncIteration:
             except Exception:
                 keep = _kept_after_failure(accumulator, chunk)
             if keep:
-                if self._self_first:
-                    _first_chunk(self)
-                self._self_trace.chunk_arrived(arrived)
+                arrivals = self._self_arrivals
+                if arrivals is not None:
+                    arrivals.append(arrived)
+                    if len(arrivals) > CHUNK_BATCH:
+                        self._self_trace.chunk_batch_full()
+                elif self._self_first:
+                    _first_chunk(self, arrived)
                 return chunk
 
 

@@ -20,9 +20,11 @@ import math
 import sys
 import time
 import timeit
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from operator import sub
 from typing import Any, Final
 
 from agentops_semconv import (
@@ -35,6 +37,7 @@ from agentops_semconv import (
 from opentelemetry._logs import LoggerProvider, LogRecord, SeverityNumber, get_logger
 from opentelemetry.context import Context, attach, create_key, detach, get_value, set_value
 from opentelemetry.instrumentation.agentops.core import hooks
+from opentelemetry.instrumentation.agentops.core._compat import record_points
 from opentelemetry.instrumentation.agentops.core._content import limit_messages, limit_parts
 from opentelemetry.instrumentation.agentops.core._guard import report_internal_error
 from opentelemetry.instrumentation.agentops.core._instruments import Instruments
@@ -61,6 +64,7 @@ from opentelemetry.util.genai.utils import gen_ai_json_dumps
 from opentelemetry.util.types import AttributeValue
 
 __all__ = [
+    "CHUNK_BATCH",
     "MAX_PLAUSIBLE_TOKENS",
     "GenAITelemetry",
     "Trace",
@@ -77,6 +81,10 @@ _OUTPUT: Final = GenAI.GenAiTokenTypeValues.OUTPUT.value
 MAX_PLAUSIBLE_TOKENS: Final = 20_000_000
 """Token counts above this (twice the largest context window of any model in late 2026) are
 a provider's bug: kept on the span as reported, but neither priced nor put in metrics."""
+
+# Chunk timings noted on the read path before they are recorded: enough to take the SDK's
+# per-record work off nearly every read, few enough that memory per stream stays bounded.
+CHUNK_BATCH: Final = 256
 
 # Characters per token for the estimate of an abandoned stream's usage (the usual rule of
 # thumb for English text with BPE tokenizers); estimates are marked as such.
@@ -243,18 +251,19 @@ class Trace:
     """One traced call: finish it with a response, fail it, or let a stream end it."""
 
     __slots__ = (
+        "_arrivals",
         "_attributes",
         "_chunk_attributes",
         "_credentials",
         "_done",
         "_extra",
-        "_last_chunk",
         "_route",
         "_routed",
         "_started",
         "_started_ns",
         "_token",
         "_ttfc",
+        "_ttfc_pending",
         "context",
         "metric_attributes",
         "request",
@@ -272,7 +281,11 @@ class Trace:
         self._credentials = credentials
         self._done = False
         self._ttfc: float | None = None
-        self._last_chunk: float | None = None
+        # Arrival times of chunks whose timing points are not recorded yet (the first is the
+        # chunk before them, already recorded); None until the first chunk. An array of
+        # doubles: 8 bytes a chunk, not a float object's 32.
+        self._arrivals: array[float] | None = None
+        self._ttfc_pending = True
         self._chunk_attributes: dict[str, AttributeValue] | None = None
         self._extra: dict[str, AttributeValue] | None = None
         # A routed call groups attempts (``_route``); a model call made inside one is an
@@ -359,19 +372,70 @@ class Trace:
         if self.response_model is None:
             self.response_model = model
 
-    def chunk_arrived(self, arrived: float) -> None:
-        """Record the timing of one chunk the caller receives."""
-        if self._done or self._route is not None:
+    def first_chunk(self, arrived: float) -> array[float] | None:
+        """Note the arrival of the first chunk the caller receives; returns the array the
+        stream appends each later chunk's arrival time to (None: nothing to note).
+
+        Only times are kept on the caller's read path; the metric points
+        (``time_to_first_chunk`` once, ``time_per_output_chunk`` per later chunk) are recorded
+        by ``chunk_batch_full`` once the array holds more than ``CHUNK_BATCH`` times, and when
+        the call ends, with the values and attributes one record per chunk would give.
+        """
+        # A routed call's span groups attempts: the chunk timings are the attempts' own.
+        if self._done or self._arrivals is not None or self._route is not None:
+            return None
+        self._ttfc = arrived - self._started
+        self._chunk_attributes = self._metric_attributes()
+        self._arrivals = array("d", (arrived,))
+        return self._arrivals if self.telemetry.instruments.chunk_timing else None
+
+    def chunk_batch_full(self) -> None:
+        """Record the chunk timings noted so far (memory stays bounded per stream)."""
+        if self._done:
+            if self._arrivals is not None:
+                del self._arrivals[:]
+            return
+        try:
+            self._record_chunk_timings()
+        except Exception:
+            report_internal_error("recording chunk timings")
+
+    def _end_chunk_timings(self) -> None:
+        arrivals = self._arrivals
+        if arrivals is None:
+            return
+        try:
+            self._record_chunk_timings()
+        except Exception:
+            report_internal_error("recording chunk timings")
+        del arrivals[:]  # a stream still holding it appends nothing that lasts (see above)
+
+    def _record_chunk_timings(self) -> None:
+        """Record the chunk timing points noted so far (memory stays bounded per stream)."""
+        arrivals = self._arrivals
+        attributes = self._chunk_attributes
+        if arrivals is None or attributes is None:
             return
         instruments = self.telemetry.instruments
-        last = self._last_chunk
-        self._last_chunk = arrived
-        if last is None:
-            self._ttfc = arrived - self._started
-            self._chunk_attributes = self._metric_attributes()
-            instruments.time_to_first_chunk.record(self._ttfc, self._chunk_attributes, self.context)
-        else:
-            instruments.time_per_chunk.record(arrived - last, self._chunk_attributes, self.context)
+        if self._ttfc_pending and self._ttfc is not None:
+            self._ttfc_pending = False
+            instruments.time_to_first_chunk.record(self._ttfc, attributes, self.context)
+        if len(arrivals) < 2:
+            return
+        points = arrivals[:]
+        del arrivals[:-1]
+        started, started_ns = self._started, self._started_ns
+
+        def time_of(index: int) -> int:
+            return started_ns + int((points[index + 1] - started) * 1e9)
+
+        record_points(
+            instruments.time_per_chunk,
+            list(map(sub, points[1:], points)),
+            attributes,
+            self.context,
+            time_of,
+        )
 
     def end_stream(self, accumulator: StreamAccumulator, complete: bool) -> None:
         """End the span from what the stream delivered; ``complete`` is False when the caller
@@ -417,6 +481,7 @@ class Trace:
         if self._done:
             return
         self._done = True
+        self._end_chunk_timings()
         try:
             if self._route is not None:
                 self._end_route(response, None)
@@ -439,6 +504,7 @@ class Trace:
             self.finish(None)
             return
         self._done = True
+        self._end_chunk_timings()
         try:
             if self._route is not None:
                 self._end_route(None, error)
