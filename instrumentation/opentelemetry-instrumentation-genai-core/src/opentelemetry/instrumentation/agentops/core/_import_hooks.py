@@ -33,9 +33,11 @@ ImportHook = Callable[[types.ModuleType], None]
 
 
 def when_imported(name: str, hook: ImportHook) -> None:
-    """Run ``hook(module)`` once the top-level module ``name`` is imported (at once if it
-    already is). A package that is a namespace package now is watched as one."""
-    if name not in sys.modules and _is_namespace_package(name):
+    """Run ``hook(module)`` once the module ``name`` is imported (at once if it already is).
+    A top-level package that is a namespace package now is watched as one; a submodule
+    (``a.b.c``) is left to wrapt: the path finder, asked of a dotted name, looks for its last
+    part (``c``) on ``sys.path`` and may find an unrelated namespace directory of that name."""
+    if "." not in name and name not in sys.modules and _is_namespace_package(name):
         _WATCH.watch(name, hook)
     else:
         register_post_import_hook(hook, name)
