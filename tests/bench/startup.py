@@ -18,6 +18,12 @@ module of this project (or of the launcher) that pulls it in: each module's own 
 `python -X importtime` (wall time), and its own CPU time on its thread with the importer read
 from that thread's stack (apps/trace_imports.py: `-X importtime` nests by process, so the
 cost processor's preload thread, importing at the same time, garbles its attribution).
+With BENCH_PEER_STARTUP_PYTHON naming the interpreter of an environment that has openai,
+opentelemetry-distro and the official opentelemetry-instrumentation-openai-v2 and nothing of
+this project (recipe in docs/benchmarks.md), the openai app also runs there, bare and under
+that environment's launcher, in the same alternating pairs: the start-up target is judged
+against it, since absolute start-up figures move with the machine several-fold.
+
 It prints PASS/FAIL lines and always exits 0: it is a report.
 """
 
@@ -49,6 +55,9 @@ RUNS: Final = env_int("BENCH_STARTUP_RUNS", 10)
 IMPORTTIME_RUNS: Final = env_int("BENCH_IMPORTTIME_RUNS", 3)
 TOP: Final = 12
 LAUNCHER: Final = Path(sys.executable).with_name("opentelemetry-instrument")
+PEER_PYTHON: Final = os.environ.get("BENCH_PEER_STARTUP_PYTHON", "").strip()
+# Issue 15's day: the official package added 107 ms to the openai app, the target is 120 ms.
+PEER_RATIO_TARGET: Final = 120 / 107
 TRACE_IMPORTS: Final = HERE / "apps" / "trace_imports.py"
 EXPORTERS_OFF: Final = {
     "OTEL_TRACES_EXPORTER": "none",
@@ -84,7 +93,14 @@ def sdk_modules() -> list[str]:
 
 
 def base_env(modules: Sequence[str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONPROFILEIMPORTTIME")}
+    # An installed app runs from bytecode (pip compiles at install, Python caches on first
+    # import); PYTHONDONTWRITEBYTECODE, set on some CI and development machines, would make
+    # every run compile every module from source and multiply every figure several times.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTHONPROFILEIMPORTTIME") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(EXPORTERS_OFF)
     env["BENCH_SDK_MODULES"] = ",".join(modules)
     return env
@@ -116,6 +132,9 @@ class Config:
     label: str
     argv_prefix: list[str]
     env: dict[str, str]
+    compared_to: str | None = "bare"
+    """The configuration whose run of the same pair this one's extra time is taken against;
+    None for a baseline."""
 
 
 @dataclass
@@ -130,7 +149,7 @@ class AppResult:
 
 def measure_app(app: str, path: Path, configs: list[Config]) -> AppResult:
     result = AppResult(app)
-    bare, *others = configs
+    others = [config for config in configs if config.compared_to is not None]
     for config in configs:
         result.cpu[config.label], result.wall[config.label] = Series(), Series()
         result.loaded[config.label] = set()
@@ -147,10 +166,9 @@ def measure_app(app: str, path: Path, configs: list[Config]) -> AppResult:
             result.wall[label].add(run.wall_ms)
             result.loaded[label].update(run.loaded)
         for config in others:
-            result.extra_cpu[config.label].add(runs[config.label].cpu_ms - runs[bare.label].cpu_ms)
-            result.extra_wall[config.label].add(
-                runs[config.label].wall_ms - runs[bare.label].wall_ms
-            )
+            base = runs[config.compared_to or ""]
+            result.extra_cpu[config.label].add(runs[config.label].cpu_ms - base.cpu_ms)
+            result.extra_wall[config.label].add(runs[config.label].wall_ms - base.wall_ms)
     return result
 
 
@@ -299,7 +317,7 @@ def main() -> int:
     if not LAUNCHER.exists():
         print(f"  {LAUNCHER} not found: nothing to measure")
         return 0
-    bare = Config("bare", [sys.executable], env)
+    bare = Config("bare", [sys.executable], env, compared_to=None)
     instrumented_config = Config("instrumented", [str(LAUNCHER), sys.executable], env)
     configs = {"empty app": [bare, instrumented_config], "openai app": [bare, instrumented_config]}
     # With more than one of our instrumentors, also run the openai app with openai's alone,
@@ -313,6 +331,23 @@ def main() -> int:
                 {**env, "OTEL_PYTHON_DISABLED_INSTRUMENTATIONS": ",".join(others)},
             )
         )
+    peer_bare = peer_instrumented = None
+    if PEER_PYTHON:
+        peer_launcher = Path(PEER_PYTHON).with_name("opentelemetry-instrument")
+        # Exporters off as for ours (EXPORTERS_OFF); the peer picks its own distro.
+        peer_env = {
+            k: v
+            for k, v in env.items()
+            if k not in ("OTEL_PYTHON_DISTRO", "OTEL_PYTHON_CONFIGURATOR")
+        }
+        peer_bare = Config("official openai-v2, bare", [PEER_PYTHON], peer_env, None)
+        peer_instrumented = Config(
+            "official openai-v2, instrumented",
+            [str(peer_launcher), PEER_PYTHON],
+            peer_env,
+            peer_bare.label,
+        )
+        configs["openai app"] += [peer_bare, peer_instrumented]
 
     checks: list[bool] = []
     print()
@@ -337,6 +372,24 @@ def main() -> int:
                 f"{', '.join(sorted(result.loaded[label])) or 'none'}"
             )
     print("  +CPU, +wall: median of the differences to the bare run of the same pair")
+    print()
+    if peer_instrumented is not None:
+        openai_result = results["openai app"]
+        official = openai_result.extra_cpu[peer_instrumented.label].median
+        for label in ("instrumented", "openai's instrumentor only"):
+            if label not in openai_result.extra_cpu:
+                continue
+            added = openai_result.extra_cpu[label].median
+            ratio = added / official if official > 0 else float("inf")
+            ok = ratio <= PEER_RATIO_TARGET
+            checks.append(ok)
+            print(
+                f"  openai app, {label}: +{added:.0f} ms CPU, {ratio:.2f}x the official "
+                f"package's +{official:.0f} ms (target {PEER_RATIO_TARGET:.2f}x, issue 15's "
+                f"120 over 107 ms)  {verdict(ok)}"
+            )
+    else:
+        print("  BENCH_PEER_STARTUP_PYTHON not set: no comparison with the official package")
     print()
     for app, result in results.items():
         expected = result.loaded["bare"]

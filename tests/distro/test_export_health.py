@@ -122,6 +122,9 @@ def run_timed(emulator, command: list[str], **environment: str) -> Run:
         OPENAI_BASE_URL=emulator.openai_base_url,
         OPENAI_API_KEY="sk-exit-test",
         OTEL_PYTHON_DISTRO="agentops",
+        # The call's time bound is about export; by default the first call also waits for
+        # the price table (tests/distro/test_price_preload.py), which is not export.
+        AGENTOPS_PRICES_PRELOAD="startup",
         **environment,
     )
     process = subprocess.Popen(

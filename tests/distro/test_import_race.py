@@ -23,22 +23,30 @@ from agentops.cost import catalog
 APP = Path(__file__).resolve().parent / "apps" / "import_race_app.py"
 
 
-def run_race(emulator) -> dict:
+def run_race(emulator, mode: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "OPENAI_"))}
     env["OPENAI_BASE_URL"] = emulator.openai_base_url
     result = subprocess.run(
-        [sys.executable, str(APP)], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, str(APP), mode], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("attempt", range(2))
-def test_an_http_client_built_right_after_the_processor_sees_whole_modules(emulator, attempt):
-    outcome = run_race(emulator)
+@pytest.mark.parametrize("mode", ["startup", "first_call"])
+def test_an_http_client_built_right_after_prices_start_loading_sees_whole_modules(
+    emulator, mode, attempt
+):
+    outcome = run_race(emulator, mode)
 
     assert outcome["failures"] == [], outcome
-    assert outcome["checks"] >= 1  # the app really looked while the prices were loading
+    if mode == "startup":
+        assert outcome["checks"] >= 1  # the app really looked while the prices were loading
+    else:
+        # Nothing loads before a model call; the emulator answers faster than the table
+        # builds, so the first call's end (its cost) waited for it and the loop saw no load.
+        assert outcome["prices_loaded_before_first_call"] is False, outcome
     assert outcome["reply"].startswith("Emulated reply")
     # The only module a thread of ours loads is the price table, which nothing else imports
     # and whose own imports are loaded before that thread starts.

@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from agentops_semconv import (
     AGENTOPS_COST_CACHE_READ_USD,
@@ -97,6 +97,15 @@ _SERVICE_TIER_ATTRIBUTES: Final = (
     GenAI.GEN_AI_OPENAI_REQUEST_SERVICE_TIER,
 )
 
+Preload = Literal["first_call", "startup", "off"]
+"""When genai-prices loads: as the first model call starts, when the processor is created, or
+on the first priced span (see ``CostSpanProcessor``)."""
+
+PRELOAD_ENV: Final = "AGENTOPS_PRICES_PRELOAD"
+"""Environment variable choosing ``Preload`` for processors created without one."""
+
+_PRELOAD_CHOICES: Final = frozenset(get_args(Preload))
+
 _preload_started = False
 _preload_lock = threading.Lock()
 
@@ -118,9 +127,14 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         observe_calls: also price this project's own calls before their spans end, sampled or
             not (the core's call observer, see ``observe``); the latest processor created does
             it, until it is shut down. Spans of other instrumentations are priced when they end.
-        preload: load genai-prices now, so the first priced span does not wait the ~0.5 s
-            it takes (``catalog.preload``: the imports on this thread, the price table in
-            the background); otherwise it loads on the first priced span.
+        preload: when genai-prices loads (``catalog.preload``: its imports on the calling
+            thread, about 25 ms once the app has imported its SDK; the price table, 0.1 to
+            0.5 s of CPU, on a background thread). ``"first_call"`` (the default, or
+            ``$AGENTOPS_PRICES_PRELOAD``): as this project's first model call starts, so a
+            process that never calls a model pays nothing and the table builds while the
+            request is on the network; ``"startup"`` (or ``True``): now, for apps whose first
+            call must not wait for the table; ``"off"`` (or ``False``): on the first priced
+            span, on the thread that ends it.
     """
 
     def __init__(
@@ -130,7 +144,7 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         prices_file: str | os.PathLike[str] | None = None,
         resolver: PriceResolver | None = None,
         observe_calls: bool = True,
-        preload: bool = True,
+        preload: Preload | bool | None = None,
     ) -> None:
         if resolver is None:
             path = price_file_path(prices_file)
@@ -139,8 +153,11 @@ class CostSpanProcessor(OnEndingSpanProcessor):
         self._counter = cost_counter(meter_provider)
         self._ending_hook_called = False
         self._failure = OnceWarning(_logger, "Cost enrichment failed; span kept without cost")
-        if preload:
+        when = _preload_choice(preload)
+        if when == "startup":
             _start_preload()
+        elif when == "first_call":
+            _arm_first_call_trigger()
         if observe_calls:
             _install_observer(self)
 
@@ -341,6 +358,48 @@ def _remove_observer(processor: CostSpanProcessor) -> None:
 
 def _is_cost_observer(observer: object) -> bool:
     return isinstance(getattr(observer, "__self__", None), CostSpanProcessor)
+
+
+def _preload_choice(preload: Preload | bool | None) -> Preload:
+    if preload is True:
+        return "startup"
+    if preload is False:
+        return "off"
+    if preload is not None:
+        if preload not in _PRELOAD_CHOICES:
+            raise ValueError(
+                f"preload must be one of {sorted(_PRELOAD_CHOICES)} or a bool, not {preload!r}"
+            )
+        return preload
+    configured = os.environ.get(PRELOAD_ENV, "").strip().lower()
+    if not configured:
+        return "first_call"
+    if configured in _PRELOAD_CHOICES:
+        return configured  # type: ignore[return-value]  # checked against the Literal
+    _logger.warning(
+        "%s=%r is not one of %s; using first_call",
+        PRELOAD_ENV,
+        configured,
+        ", ".join(sorted(_PRELOAD_CHOICES)),
+    )
+    return "first_call"
+
+
+def _arm_first_call_trigger() -> None:
+    """Start the preload from the first call's pre-call checks: on the caller's thread
+    (so genai-prices' imports cannot race the application's), before the request is sent
+    (so the price table builds in the background while the call is on the network)."""
+    with _preload_lock:
+        if _preload_started or _preload_on_first_call in hooks.pre_call_checks:
+            return
+        # Never removed: removing an entry while the core iterates the list would skip the
+        # next check (a hard cost limit). Once the preload has started it is one flag read.
+        hooks.pre_call_checks.append(_preload_on_first_call)
+
+
+def _preload_on_first_call(request: object) -> None:
+    if not _preload_started:
+        _start_preload()
 
 
 def _start_preload() -> None:
