@@ -14,12 +14,20 @@ OPENAI_CALLS_PER_RUN = 5
 
 
 def demo_providers() -> set[str]:
-    """The providers the demo app calls: each examples/calls module whose SDK is installed
-    (what ``app.py`` runs, see examples/calls/__init__.py), by ``gen_ai.provider.name``."""
+    """The providers the demo app's calls are recorded under (``gen_ai.provider.name``): each
+    examples/calls module whose SDK is installed (what ``app.py`` runs, see
+    examples/calls/__init__.py), or the providers a module routes to when it names them."""
     sys.path.insert(0, str(EXAMPLES))
     try:
         from calls import installed
     finally:
         sys.path.remove(str(EXAMPLES))
-    seeds = {module.__name__.rpartition(".")[2].removesuffix("_calls") for module in installed()}
-    return {row.name for row in instrumented() if row.seed in seeds}
+    by_seed = {row.seed: row.name for row in instrumented()}
+    providers: set[str] = set()
+    for module in installed():
+        routed = getattr(module, "PROVIDERS", None)
+        if routed is not None:
+            providers.update(routed)
+        else:
+            providers.add(by_seed[module.__name__.rpartition(".")[2].removesuffix("_calls")])
+    return providers

@@ -3,7 +3,9 @@
 Each module names its ``SDK`` (the import name), the environment its client reads when the demo
 points it at the emulator (``EMULATOR_ENV``, ``{emulator}`` standing for the emulator's base
 URL), and ``run()``, which makes its calls. ``app.py`` runs every module whose SDK is installed,
-in the seed's order.
+in the seed's order. A module whose calls reach other providers through its SDK (LiteLLM's
+Router) names them in ``PROVIDERS`` (``gen_ai.provider.name`` values): its calls are recorded
+under those, not under its own.
 """
 
 from __future__ import annotations

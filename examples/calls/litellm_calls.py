@@ -21,6 +21,8 @@ import litellm
 from calls import say
 
 SDK = "litellm"
+# The Router's deployments: each attempt is recorded under the provider it went to.
+PROVIDERS = ("groq", "anthropic")
 EMULATOR_ENV = {
     "DEMO_LITELLM_GROQ_BASE": "{emulator}/groq/openai/v1",
     "DEMO_LITELLM_ANTHROPIC_BASE": "{emulator}/anthropic",
