@@ -128,7 +128,7 @@ class CostSpanProcessor(OnEndingSpanProcessor):
             not (the core's call observer, see ``observe``); the latest processor created does
             it, until it is shut down. Spans of other instrumentations are priced when they end.
         preload: when genai-prices loads (``catalog.preload``: its imports on the calling
-            thread, about 25 ms once the app has imported its SDK; the price table, 0.1 to
+            thread, about 40 ms of CPU once the app has imported its SDK; the price table, 0.1 to
             0.5 s of CPU, on a background thread). ``"first_call"`` (the default, or
             ``$AGENTOPS_PRICES_PRELOAD``): as this project's first model call starts, so a
             process that never calls a model pays nothing and the table builds while the
